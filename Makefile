@@ -1,0 +1,72 @@
+# The two commands: `make run` and `make test`. Every step is idempotent.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORTAL := $(VENV)/bin/portal
+PYBABEL := $(VENV)/bin/pybabel
+PORT ?= 5000
+LOCALES := es ar
+export PORTAL_SECURE_COOKIES ?= false
+
+.PHONY: run test setup test-setup static translations db demo bench extract-messages update-messages lint clean
+
+run: setup db demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
+	PORT=$(PORT) $(PORTAL) serve
+
+test: test-setup
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed static translations
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian's chromium for the browser tests and Noto fonts for PDFs, when root on Debian.
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { command -v chromium >/dev/null && fc-list | grep -q "Noto Sans CJK"; }; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
+	fi
+
+test-setup: setup $(VENV)/.test-installed system-packages
+
+# Front-end packages come from npm (package-lock.json); only their dist files are served.
+static: node_modules/.package-lock.json
+	mkdir -p static/vendor/uswds static/vendor/htmx
+	cp -r node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img static/vendor/uswds/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+translations:
+	$(PYBABEL) compile -d translations
+	@for l in $(LOCALES); do test -f translations/$$l/LC_MESSAGES/messages.mo || { echo "catalog $$l did not compile"; exit 1; }; done
+
+db: setup
+	$(PORTAL) db upgrade
+
+demo: db
+	$(PORTAL) demo
+
+# Maintainers: after changing texts, extract them and merge into every catalog.
+extract-messages:
+	$(PYBABEL) extract -F translations/babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project "portal" .
+update-messages: extract-messages
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+bench: test-setup
+	$(PY) bench/status_lookup.py
+
+lint:
+	$(VENV)/bin/ruff check portal tests bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,129 @@
+"""The `portal` command group (a Flask CLI group; `portal --help` lists every command)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal import create_app, migrate
+from portal.core.ingest import AGENCIES, create_api_client
+from portal.db import get_session
+
+
+def _database_url() -> str:
+    return current_app.config["PORTAL_SETTINGS"].database_url
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+def main() -> None:
+    """Immigration case transparency portal."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    migrate.upgrade(_database_url(), revision)
+    click.echo("database is up to date")
+
+
+@db.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail when the models and the migrations disagree."""
+    migrate.check(_database_url())
+    click.echo("no drift between models and migrations")
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between models and database."""
+    migrate.revision(_database_url(), message)
+
+
+@main.group("api-client")
+def api_client() -> None:
+    """Agency systems allowed to use the ingest API."""
+
+
+@api_client.command("create")
+@click.option("--agency", required=True, type=click.Choice(AGENCIES))
+@click.option("--name", default=None, help="A label for operators, e.g. the system's name.")
+@with_appcontext
+def api_client_create(agency: str, name: str | None) -> None:
+    """Create a client and print its bearer token (shown once, stored hashed)."""
+    client, token = create_api_client(get_session(), agency, name or f"{agency} client")
+    click.echo(f"client {client.id} for {agency}; token (shown once, keep it secret):")
+    click.echo(token)
+
+
+@main.command()
+@with_appcontext
+def demo() -> None:
+    """Seed demo data (idempotent) and print receipt numbers to try."""
+    from portal.demo import seed_demo
+
+    summary = seed_demo(get_session())
+    click.echo(summary.describe())
+
+
+@main.command("bench-data")
+@click.option("--cases", default=1_000_000, show_default=True)
+@click.option("--seed", default=2026, show_default=True)
+@with_appcontext
+def bench_data(cases: int, seed: int) -> None:
+    """Write a large deterministic data set with bulk inserts (for bench/)."""
+    from portal.benchdata import write_bench_cases
+
+    written = write_bench_cases(current_app.extensions["portal.engine"], cases, seed)
+    click.echo(f"{written.cases} cases and {written.events} events written")
+
+
+@main.command()
+@click.option("--workers", default=2, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(workers: int, host: str) -> None:
+    """Serve with gunicorn and run the job worker beside it (PORT sets the port, default 5000)."""
+    port = os.environ.get("PORT", "5000")
+    bin_dir = os.path.dirname(sys.executable)
+    processes = [
+        subprocess.Popen([
+            os.path.join(bin_dir, "gunicorn"), "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--access-logfile", "-",
+            "--access-logformat", '{"time":"%(t)s","method":"%(m)s","path":"%(U)s","status":%(s)s,"ms":%(M)s}',
+            "portal.wsgi:app",
+        ]),
+        subprocess.Popen([os.path.join(bin_dir, "huey_consumer"), "portal.jobs.huey", "-w", "1"]),
+    ]
+
+    def stop(*_):
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(process.poll() is None for process in processes):
+            try:
+                processes[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        stop()
+        for process in processes:
+            process.wait()

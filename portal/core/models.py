@@ -1,0 +1,171 @@
+"""Every table, in one module (SQLModel's advice: relationships resolve in one place).
+
+Times are stored in UTC and come back timezone-aware on SQLite and PostgreSQL alike (UTCDateTime).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; SQLite would otherwise drop the offset."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store timezone-aware values only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+# Naming convention so Alembic's autogenerate and `alembic check` agree on constraint names.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ApiClient(SQLModel, table=True):
+    """An agency system allowed to push events; the bearer token is stored only as a SHA-256."""
+
+    __tablename__ = "api_client"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency: str = Field(max_length=8, index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class IngestedEvent(SQLModel, table=True):
+    """One stored event of any ingest endpoint: the idempotency ledger.
+
+    The unique constraint makes (endpoint, agency, event_id) idempotent even for two identical
+    posts racing each other: the loser's insert fails and is answered as a duplicate.
+    """
+
+    __tablename__ = "ingested_event"
+    __table_args__ = (sa.UniqueConstraint("endpoint", "agency", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint: str = Field(max_length=32)
+    agency: str = Field(max_length=8)
+    event_id: str = Field(max_length=128)
+    content_hash: str = Field(max_length=64)
+    api_client_id: int = Field(foreign_key="api_client.id", index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class RejectedEvent(SQLModel, table=True):
+    """An event the API refused, kept with its errors for staff review (never lost)."""
+
+    __tablename__ = "rejected_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint: str = Field(max_length=32, index=True)
+    agency: str = Field(max_length=8)
+    api_client_id: int = Field(foreign_key="api_client.id", index=True)
+    batch_index: int
+    event_id: str | None = Field(default=None, max_length=128)
+    payload: str = Field(sa_type=sa.Text)
+    errors: str = Field(sa_type=sa.Text)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Set when the agency later sends an event with the same id that is stored.
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EventRetraction(SQLModel, table=True):
+    """An agency's correction: the earlier event stays, marked retracted (append-only)."""
+
+    __tablename__ = "event_retraction"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ingested_event_id: int = Field(foreign_key="ingested_event.id", unique=True)
+    retracted_event_id: int = Field(foreign_key="ingested_event.id", unique=True)
+    reason: str = Field(max_length=500)
+    retracted_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Case(SQLModel, table=True):
+    """A benefit request known by its receipt number; its status columns are a projection of the
+    latest non-retracted CaseEvent, recomputed on every change."""
+
+    __tablename__ = "case"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    receipt_number: str = Field(max_length=13, unique=True)
+    form_type: str = Field(max_length=16)
+    status: str = Field(max_length=48)
+    office: str = Field(max_length=8)
+    status_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    received_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    # 8 U.S.C. 1367: once any event marks the case protected, it stays protected.
+    protected: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class CaseEvent(SQLModel, table=True):
+    """One status event of a case, kept forever: USCIS overwrites its history, we do not."""
+
+    __tablename__ = "case_event"
+    __table_args__ = (sa.Index("ix_case_event_case_id_occurred_at", "case_id", "occurred_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ingested_event_id: int = Field(foreign_key="ingested_event.id", unique=True)
+    case_id: int = Field(foreign_key="case.id")
+    occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    form_type: str = Field(max_length=16)
+    status: str = Field(max_length=48)
+    office: str = Field(max_length=8)
+    protected: bool = Field(default=False)
+
+
+class CaseParty(SQLModel, table=True):
+    """A person on a case (applicant, beneficiary or petitioner), as the latest event listed them.
+
+    The online access code is kept only as a keyed hash; linking an account compares hashes.
+    """
+
+    __tablename__ = "case_party"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    role: str = Field(max_length=16)
+    a_number: str | None = Field(default=None, max_length=9, index=True)
+    access_code_hash: str | None = Field(default=None, max_length=64)
+    given_name: str | None = Field(default=None, max_length=200)
+    family_name: str | None = Field(default=None, max_length=200)
+    date_of_birth: date | None = None
+    email: str | None = Field(default=None, max_length=320)
+    preferred_language: str | None = Field(default=None, max_length=16)

@@ -1,0 +1,82 @@
+"""Public pages: the language-prefixed home page and the case status lookup (no account needed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, g, redirect, request, url_for
+from flask_babel import get_locale
+
+from portal import i18n
+from portal.catalog import load_catalog
+from portal.core.cases import public_case_status
+from portal.core.errors import CaseNotFound, InvalidReceiptNumber
+from portal.core.identifiers import RECEIPT_NUMBER_EXAMPLE
+from portal.db import get_session
+from portal.security import csrf, limiter, lookup_rate_limit
+from portal.web.htmx import render_page
+
+bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
+root = Blueprint("root", __name__)
+
+CASE_STEPS = tuple(load_catalog().steps.values())
+MAX_TYPED_LENGTH = 64  # what we echo back and parse; a receipt number is 13 characters
+
+
+@bp.url_value_preprocessor
+def take_language(_endpoint, values):
+    code = (values or {}).pop("lang_code", None)
+    if code not in i18n.OFFERED_LOCALES:
+        abort(404)
+    g.lang_code = code
+
+
+@bp.url_defaults
+def keep_language(_endpoint, values):
+    values.setdefault("lang_code", g.get("lang_code") or str(get_locale()))
+
+
+@root.get("/")
+def entry():
+    """The bare address: send the visitor to their browser's language."""
+    response = redirect(url_for("public.home", lang_code=i18n.select_locale()))
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/")
+def home():
+    return render_page("public/lookup.html", "lookup", outcome=None, typed="")
+
+
+@bp.post("/status")
+@csrf.exempt  # changes nothing and needs no session: the receipt number stays out of URLs
+@limiter.limit(lookup_rate_limit)
+def lookup():
+    typed = request.form.get("receipt_number", "")[:MAX_TYPED_LENGTH]
+    case, outcome, status = None, "found", 200
+    try:
+        case = public_case_status(get_session(), typed, today=datetime.now(UTC).date())
+    except InvalidReceiptNumber:
+        outcome, status = "malformed", 400
+    except CaseNotFound:
+        outcome, status = "not_found", 404
+    return render_page("public/lookup.html", "lookup", status, outcome=outcome, typed=typed, case=case)
+
+
+def page_context() -> dict:
+    """Values every page template uses: the current locale and the language menu."""
+    return {
+        "locale": i18n.locale_info(str(get_locale())),
+        "offered_locales": i18n.offered_locales(),
+        "receipt_example": RECEIPT_NUMBER_EXAMPLE,
+        "case_steps": CASE_STEPS,
+        "language_url": language_url,
+    }
+
+
+def language_url(code: str) -> str:
+    """The current page in another language; a POST result falls back to the home page."""
+    if request.method == "GET" and request.endpoint and request.endpoint.startswith("public."):
+        return url_for(request.endpoint, **{**(request.view_args or {}), "lang_code": code})
+    return url_for("public.home", lang_code=code)
