@@ -1,44 +1,11 @@
-"""The immigration case transparency portal: create_app builds the Flask application."""
+"""The immigration case transparency portal.
 
-from __future__ import annotations
-
-from flask import Flask
-from flask_babel import Babel
-from htmx_flask import Htmx
-
-from portal import db, errors, i18n, logs, security
-from portal.settings import PROJECT_ROOT, Settings
+`create_app` is imported lazily so that `portal.core` (the Flask-free domain) and the catalog can
+be imported by workers, scripts and tests without loading Flask.
+"""
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or Settings.from_env()
-    i18n.validate_offered_locales()
-    logs.configure()
-    app = Flask(
-        __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(settings.instance_dir.resolve()),
-    )
-    app.debug = settings.debug
-    app.config["PORTAL_SETTINGS"] = settings
-    app.config["BABEL_DEFAULT_LOCALE"] = i18n.DEFAULT_LOCALE
-    app.config["BABEL_DEFAULT_TIMEZONE"] = "UTC"
-    security.init_app(app, settings)
-    Babel(
-        app,
-        locale_selector=i18n.select_locale,
-        default_translation_directories=str(PROJECT_ROOT / "translations"),
-    )
-    Htmx(app)
-    db.init_app(app, db.make_engine(settings.database_url))
+def create_app(settings=None):
+    from portal.app import create_app as factory
 
-    from portal.web import api, public
-
-    app.register_blueprint(public.bp)
-    app.register_blueprint(public.root)
-    app.register_blueprint(api.bp)
-    security.csrf.exempt(api.bp)
-    errors.init_app(app)
-    app.context_processor(public.page_context)
-    return app
+    return factory(settings)

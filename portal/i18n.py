@@ -69,4 +69,8 @@ def select_locale() -> str:
     chosen = g.get("lang_code")
     if chosen in OFFERED_LOCALES:
         return chosen
+    # A page that matched no route (a 404) still speaks the language its URL asked for.
+    prefix = request.path.split("/", 2)[1] if request.path.count("/") >= 1 else ""
+    if prefix in OFFERED_LOCALES:
+        return prefix
     return _accept_language_match()

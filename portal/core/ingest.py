@@ -137,7 +137,6 @@ def create_api_client(session: Session, agency: str, name: str) -> tuple[ApiClie
     client = ApiClient(agency=agency, name=name, token_hash=hash_token(token))
     session.add(client)
     session.commit()
-    session.refresh(client)
     return client, token
 
 

@@ -1,0 +1,97 @@
+"""Every offered locale: a complete, well-formed catalog in the right script (i18n.md)."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+
+from portal.i18n import OFFERED_LOCALES
+from tests.conftest import PROJECT_ROOT
+
+TRANSLATED = [code for code in OFFERED_LOCALES if code != "en"]
+SCRIPTS = {"ar": r"[\u0600-\u06FF]", "es": r"[A-Za-záéíóúñÁÉÍÓÚÑ]"}
+# Short strings that are the same in every language: codes and names.
+SAME_IN_EVERY_LANGUAGE = {"USCIS", "e-Request"}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def load(code):
+    with open(PROJECT_ROOT / "translations" / code / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=code)
+
+
+def strings(message):
+    return list(message.string) if message.pluralizable else [message.string]
+
+
+def source(message):
+    return message.id[0] if message.pluralizable else message.id
+
+
+def test_pot_template_is_current():
+    """`make update-messages` was run after the last change of a translatable text."""
+    result = subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
+         "translations/babel.cfg", "-k", "_l", "-o", "/dev/stdout", "--no-location",
+         "--sort-output", "--omit-header", "."],
+        capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    extracted = set(re.findall(r'^msgid "(.+)"$', result.stdout, re.M))
+    template = (PROJECT_ROOT / "translations" / "messages.pot").read_text()
+    assert extracted <= set(re.findall(r'^msgid "(.+)"$', template, re.M))
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_catalog_passes_babels_checks(code):
+    catalog = load(code)
+    problems = [(m.id, errors) for m, errors in catalog.check()]
+    assert problems == []
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_catalog_is_complete_and_not_fuzzy(code):
+    catalog = load(code)
+    template_ids = {m.id for m in read_po(open(PROJECT_ROOT / "translations/messages.pot", "rb")) if m.id}
+    ids = {m.id for m in catalog if m.id}
+    assert template_ids <= ids, f"not merged: {template_ids - ids}"
+    for message in catalog:
+        if not message.id:
+            continue
+        assert not message.fuzzy, message.id
+        assert all(strings(message)), f"untranslated: {message.id}"
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_placeholders_and_plural_forms_match_the_source(code):
+    catalog = load(code)
+    for message in catalog:
+        if not message.id:
+            continue
+        wanted = sorted(PLACEHOLDER.findall(source(message)))
+        if message.pluralizable:
+            assert len(message.string) == catalog.num_plurals, message.id
+        for text in strings(message):
+            assert sorted(PLACEHOLDER.findall(text)) == wanted, (message.id, text)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_translations_are_not_english_copies_and_use_the_script(code):
+    catalog = load(code)
+    for message in catalog:
+        if not message.id or source(message) in SAME_IN_EVERY_LANGUAGE:
+            continue
+        first = strings(message)[0]
+        if len(PLACEHOLDER.sub("", source(message)).strip()) > 3:
+            assert first != source(message), f"copied: {message.id}"
+            assert re.search(SCRIPTS[code], PLACEHOLDER.sub("", first)), (message.id, first)
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_catalog_compiles(code, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "compile", "-i",
+         f"translations/{code}/LC_MESSAGES/messages.po", "-o", str(tmp_path / "m.mo"), "-l", code],
+        capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 0 and "error" not in result.stderr.lower(), result.stderr
