@@ -31,8 +31,8 @@ $(VENV)/.test-installed: $(VENV)/.installed pyproject.toml
 
 # Debian's chromium for the browser tests and Noto fonts for PDFs, when root on Debian.
 system-packages:
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { command -v chromium >/dev/null && fc-list | grep -q "Noto Sans CJK"; }; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk >/dev/null; \
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! { command -v chromium >/dev/null && command -v wrk >/dev/null && fc-list | grep -q "Noto Sans CJK"; }; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core fonts-noto-cjk wrk >/dev/null; \
 	fi
 
 test-setup: setup $(VENV)/.test-installed system-packages

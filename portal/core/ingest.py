@@ -281,7 +281,12 @@ def ingest_batch(
     session: Session, endpoint: Endpoint, client: ApiClient, events: list[Any]
 ) -> BatchOutcome:
     """Judge and store each event in order (a repeated id in one batch is judged like a later
-    post); commit once. The caller has checked auth, permission, size and the `events` list."""
+    post); commit once. The caller has checked auth, permission, size and the `events` list.
+
+    The batch is its own transaction: one the caller left open is committed first.
+    """
+    if session.in_transaction():
+        session.commit()
     # On SQLite, take the write lock up front: a read transaction that later writes can fail.
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     outcome = BatchOutcome()

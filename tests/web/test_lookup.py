@@ -1,5 +1,6 @@
 """The public case status lookup: found, not found, malformed, rate limited, htmx on and off."""
 
+import os
 import re
 
 import pytest
@@ -167,3 +168,16 @@ def test_overlong_input_is_cut_and_refused_politely(client):
 
 def test_unknown_language_prefix_is_404(client):
     assert client.get("/xx/").status_code == 404
+
+
+@pytest.mark.skipif(not os.environ.get("PORTAL_TEST_REDIS_URL"), reason="PORTAL_TEST_REDIS_URL unset")
+def test_rate_limit_is_shared_by_every_worker_through_redis(app, settings):
+    import redis
+
+    url = os.environ["PORTAL_TEST_REDIS_URL"]
+    redis.Redis.from_url(url).flushdb()
+    limited = settings.with_overrides(lookup_rate_limit="2/minute", redis_url=url)
+    worker_a, worker_b = create_app(limited).test_client(), create_app(limited).test_client()
+    assert lookup(worker_a, "x").status_code == 400
+    assert lookup(worker_b, "x").status_code == 400
+    assert lookup(worker_a, "x").status_code == 429  # the third hit, counted across workers

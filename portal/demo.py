@@ -1,0 +1,248 @@
+"""`portal demo`: about 200 people with names from many locales and about 400 cases with
+realistic histories, fed through the real ingest path (so demo data obeys every API rule).
+
+Deterministic: a fixed seed and a fixed anchor date, so a second run stores nothing new.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from faker import Faker
+from sqlmodel import Session, select
+
+from portal.catalog import load_catalog
+from portal.core.cases import CASE_EVENTS
+from portal.core.ingest import create_api_client, ingest_batch
+from portal.core.models import ApiClient, Case, IngestedEvent
+
+SEED = 1367
+ANCHOR = datetime(2026, 11, 15, 17, 0, tzinfo=UTC)  # the demo's "today"; no event after it
+DEMO_CLIENT_NAME = "demo USCIS feed"
+NAME_LOCALES = ["es_MX", "zh_CN", "zh_TW", "vi_VN", "fil_PH", "ko_KR", "ar_EG", "fr_FR", "pt_BR",
+                "ru_RU", "uk_UA", "fa_IR", "hi_IN", "en_US", "es_CO", "pl_PL", "ne_NP", "tr_TR"]
+LANGUAGE_OF = {"es_MX": "es", "es_CO": "es", "ar_EG": "ar"}
+
+FIRST_OFFICES = {
+    "I-90": ["NBC", "ELIS"], "I-129F": ["CSC", "VSC", "NSC"],
+    "I-130": ["CSC", "VSC", "NSC", "TSC", "ELIS"], "I-131": ["NBC", "TSC", "ELIS", "YSC"],
+    "I-140": ["NSC", "TSC", "ELIS"], "I-360": ["VSC"], "I-485": ["NBC"], "I-589": ["NBC"],
+    "I-601A": ["NBC", "ELIS"], "I-751": ["CSC", "VSC", "NSC", "TSC", "ELIS", "YSC"],
+    "I-765": ["NBC", "TSC", "ELIS", "YSC", "VSC"], "I-821D": ["NSC", "TSC", "ELIS"],
+    "I-914": ["VSC"], "I-918": ["VSC"], "N-400": ["ELIS"], "G-639": ["NBC"],
+}
+FIELD_OFFICES = ["LOS", "NYC", "HOU", "CHI", "MIA"]
+BIOMETRIC_FORMS = {"I-90", "I-485", "I-589", "I-751", "I-765", "I-821D", "N-400", "I-601A",
+                   "I-914", "I-918", "I-360"}
+INTERVIEW_FORMS = {"I-485", "N-400", "I-589", "I-751", "I-130"}
+CARD_FORMS = {"I-90", "I-485", "I-751", "I-765", "I-821D"}
+PETITION_FORMS = {"I-130", "I-129F"}
+FORM_WEIGHTS = {"I-130": 9, "I-765": 8, "N-400": 8, "I-90": 5, "I-751": 5, "I-129F": 3,
+                "I-140": 3, "I-131": 3, "I-589": 4, "I-821D": 3, "I-601A": 2, "G-639": 2,
+                "I-360": 1, "I-914": 1, "I-918": 1}
+
+
+@dataclass
+class DemoSummary:
+    stored: int
+    already_seeded: bool
+    examples: dict[str, str] = field(default_factory=dict)
+    cases: int = 0
+
+    def describe(self) -> str:
+        lines = ["Demo data already present; nothing new stored." if self.already_seeded
+                 else f"Demo data stored: {self.stored} events."]
+        lines.append(f"{self.cases} demo cases. Receipt numbers to try in the status lookup:")
+        lines += [f"  {receipt}  {what}" for what, receipt in self.examples.items()]
+        lines.append("Logins: none yet (accounts arrive with a later release). To feed the API,")
+        lines.append("  create a token with: portal api-client create --agency USCIS")
+        return "\n".join(lines)
+
+
+class _Generator:
+    def __init__(self) -> None:
+        self.random = random.Random(SEED)
+        self.catalog = load_catalog()
+        self.receipts: set[str] = set()
+        self.events: list[dict] = []
+        self.notes: dict[str, str] = {}
+        self.fakers: dict[str, Faker] = {}
+
+    def person(self, index: int) -> dict:
+        locale = NAME_LOCALES[index % len(NAME_LOCALES)]
+        if locale not in self.fakers:  # building a Faker is slow: one per locale
+            self.fakers[locale] = Faker(locale)
+        fake = self.fakers[locale]
+        fake.seed_instance(SEED + index)
+        birth = fake.date_of_birth(minimum_age=18, maximum_age=80)
+        return {
+            "a_number": f"A{self.random.randint(10_000_000, 249_999_999):09d}",
+            "given_name": fake.first_name()[:200],
+            "family_name": fake.last_name()[:200],
+            "date_of_birth": birth.isoformat(),
+            "email": f"demo.person{index}@example.org",
+            "preferred_language": LANGUAGE_OF.get(locale, "en"),
+        }
+
+    def receipt_number(self, office: str, received: datetime) -> str:
+        prefix = self.random.choice(self.catalog.offices[office].receipt_prefixes)
+        fiscal_year = (received.year + (1 if received.month >= 10 else 0)) % 100
+        while True:
+            workday = self.random.randint(1, 250)
+            serial = self.random.randint(0, 99_999)
+            receipt = f"{prefix}{fiscal_year:02d}{workday:03d}{serial:05d}"
+            if receipt not in self.receipts:
+                self.receipts.add(receipt)
+                return receipt
+
+    def statuses(self, form: str) -> list[tuple[str, str | None]]:
+        """The path a case of `form` takes: (status, office change or None)."""
+        r = self.random
+        path: list[tuple[str, str | None]] = [("case_received", None)]
+        if r.random() < 0.03:
+            return path + [("case_rejected", None)]
+        if form in BIOMETRIC_FORMS:
+            if r.random() < 0.3:
+                path.append(("fingerprint_fee_received", None))
+            path += [("biometrics_scheduled", None), ("fingerprints_taken", None)]
+        path.append(("actively_reviewed", None))
+        if r.random() < 0.3:
+            path += [("rfe_sent", None), ("rfe_response_received", None)]
+        if form in INTERVIEW_FORMS and (form != "I-130" or r.random() < 0.4):
+            if form != "N-400" or r.random() < 0.5:
+                path.append(("case_transferred", r.choice(FIELD_OFFICES)))
+            path.append(("interview_scheduled", None))
+        outcome = r.random()
+        if outcome < 0.08:
+            path.append(("case_denied", None))
+            if r.random() < 0.25:
+                path += [("case_reopened", None), ("actively_reviewed", None)]
+            return path
+        if outcome < 0.1:
+            return path + [("withdrawal_acknowledged", None)]
+        path.append(("case_approved", None))
+        if form in CARD_FORMS:
+            path += [("card_being_produced", None), ("card_mailed", None)]
+        elif form == "N-400":
+            path.append(("oath_ceremony_scheduled", None))
+        return path
+
+    def case(self, form: str, parties: list[dict], received: datetime, protected: bool) -> str:
+        office = self.random.choice(FIRST_OFFICES[form])
+        receipt = self.receipt_number(office, received)
+        when = received
+        for n, (status, moved_to) in enumerate(self.statuses(form)):
+            if n:
+                when += timedelta(days=self.random.randint(10, 150), hours=self.random.randint(0, 8))
+            if when > ANCHOR:
+                break
+            office = moved_to or office
+            event = {
+                "event_id": f"demo-{receipt}-{n}",
+                "receipt_number": receipt,
+                "occurred_at": when.isoformat().replace("+00:00", "Z"),
+                "form_type": form,
+                "status": status,
+                "office": office,
+                "protected": protected,
+            }
+            if n == 0:
+                event["parties"] = parties
+            self.events.append(event)
+            self.notes[receipt] = status
+        return receipt
+
+    def retract_mistake(self, receipt: str, form: str) -> None:
+        """An RFE sent to the wrong case, then retracted by the agency."""
+        last = next(e for e in reversed(self.events) if e["receipt_number"] == receipt)
+        when = datetime.fromisoformat(last["occurred_at"].replace("Z", "+00:00"))
+        mistake = dict(last, event_id=f"demo-{receipt}-mistake", status="rfe_sent",
+                       occurred_at=(when + timedelta(days=3)).isoformat().replace("+00:00", "Z"))
+        mistake.pop("parties", None)
+        if datetime.fromisoformat(mistake["occurred_at"].replace("Z", "+00:00")) > ANCHOR:
+            return
+        self.events.append(mistake)
+        self.events.append({"event_id": f"demo-{receipt}-retraction",
+                            "retracts": mistake["event_id"],
+                            "reason": "Request for evidence entered on the wrong case."})
+        self.notes[receipt] = "retracted"
+
+    def build(self, people: int = 200, target_cases: int = 400) -> None:
+        r = self.random
+        persons = [self.person(i) for i in range(people)]
+        forms, weights = zip(*FORM_WEIGHTS.items(), strict=True)
+        count = 0
+        for index, person in enumerate(persons):
+            remaining = target_cases - count
+            if remaining <= 0:
+                break
+            received = ANCHOR - timedelta(days=r.randint(20, 4 * 365))
+            code = lambda: "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))  # noqa: E731
+            applicant = dict(person, role="applicant", access_code=code())
+            if index % 4 == 0 and remaining >= 3:
+                # The common family bundle: green card, work permit and travel document together.
+                for form in ("I-485", "I-765", "I-131"):
+                    self.case(form, [dict(applicant, access_code=code())], received, False)
+                count += 3
+                continue
+            for _ in range(min(remaining, r.choice((1, 2, 2, 3)))):
+                form = r.choices(forms, weights)[0]
+                if form in PETITION_FORMS:
+                    petitioner = persons[(index + 7) % len(persons)]
+                    parties = [dict(petitioner, role="petitioner", access_code=code()),
+                               dict(person, role="beneficiary", access_code=code())]
+                else:
+                    parties = [applicant]
+                protected = r.random() < 0.02
+                receipt = self.case(form, parties, received, protected)
+                if r.random() < 0.03:
+                    self.retract_mistake(receipt, form)
+                received += timedelta(days=r.randint(30, 400))
+                if received > ANCHOR - timedelta(days=5):
+                    received = ANCHOR - timedelta(days=r.randint(5, 60))
+                count += 1
+
+
+def _examples(session: Session, generator: _Generator) -> dict[str, str]:
+    rows = session.exec(select(Case.receipt_number, Case.status, Case.office, Case.protected,
+                               Case.received_at, Case.form_type)).all()
+    examples: dict[str, str] = {}
+
+    def pick(label: str, predicate) -> None:
+        for row in sorted(rows):
+            if predicate(row) and row.receipt_number not in examples.values():
+                examples[label] = row.receipt_number
+                return
+
+    pick("request for evidence sent (action required)", lambda c: c.status == "rfe_sent" and not c.protected)
+    pick("transferred to a field office", lambda c: c.office in FIELD_OFFICES and not c.protected and c.status != "case_approved")
+    pick("interview scheduled", lambda c: c.status == "interview_scheduled" and not c.protected)
+    pick("card mailed", lambda c: c.status == "card_mailed" and not c.protected)
+    pick("a corrected (retracted) event",
+         lambda c: generator.notes.get(c.receipt_number) == "retracted" and not c.protected)
+    pick("protected (answers 'not found', by design)", lambda c: c.protected)
+    return examples
+
+
+def seed_demo(session: Session) -> DemoSummary:
+    generator = _Generator()
+    generator.build()
+    last_id = generator.events[-1]["event_id"]
+    client = session.exec(select(ApiClient).where(ApiClient.name == DEMO_CLIENT_NAME)).first()
+    if client is None:
+        client, _token = create_api_client(session, "USCIS", DEMO_CLIENT_NAME)  # token never shown
+    seeded = session.exec(select(IngestedEvent.id).where(
+        IngestedEvent.endpoint == CASE_EVENTS.name, IngestedEvent.event_id == last_id)).first()
+    stored = 0
+    if seeded is None:
+        for start in range(0, len(generator.events), 1000):
+            outcome = ingest_batch(session, CASE_EVENTS, client, generator.events[start:start + 1000])
+            if outcome.rejected:
+                raise RuntimeError(f"demo data rejected by the API rules: {outcome.rejected[:3]}")
+            stored += len(outcome.accepted)
+    session.commit()
+    summary = DemoSummary(stored=stored, already_seeded=seeded is not None,
+                          examples=_examples(session, generator), cases=len(generator.receipts))
+    return summary
