@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
+    i18n.install_template_helpers(app)
     Htmx(app)
     db.init_app(app, db.make_engine(settings.database_url))
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, text
+from sqlmodel import Session
 
 from portal.catalog import load_catalog
 from portal.core.cases import CASE_EVENTS
 from portal.core.ingest import create_api_client
-from portal.core.models import ApiClient, Case, CaseEvent, IngestedEvent
-from sqlmodel import Session
+from portal.core.models import ApiClient, Case, IngestedEvent
 
 BENCH_CLIENT_NAME = "bench USCIS feed"
 BATCH = 5_000

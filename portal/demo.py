@@ -217,7 +217,8 @@ def _examples(session: Session, generator: _Generator) -> dict[str, str]:
                 return
 
     pick("request for evidence sent (action required)", lambda c: c.status == "rfe_sent" and not c.protected)
-    pick("transferred to a field office", lambda c: c.office in FIELD_OFFICES and not c.protected and c.status != "case_approved")
+    pick("transferred to a field office",
+         lambda c: c.office in FIELD_OFFICES and not c.protected and c.status != "case_approved")
     pick("interview scheduled", lambda c: c.status == "interview_scheduled" and not c.protected)
     pick("card mailed", lambda c: c.status == "card_mailed" and not c.protected)
     pick("a corrected (retracted) event",

@@ -8,10 +8,18 @@ nothing changed by a GET. Unprefixed entry points pick one from Accept-Language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from datetime import UTC, date, datetime
+from functools import cache, lru_cache
+from gettext import NullTranslations
 
 from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.support import Translations
 from flask import g, request
+from jinja2 import pass_context
+
+from portal.settings import PROJECT_ROOT
 
 DEFAULT_LOCALE = "en"
 OFFERED_LOCALES = ("en", "es", "ar")
@@ -74,3 +82,50 @@ def select_locale() -> str:
     if prefix in OFFERED_LOCALES:
         return prefix
     return _accept_language_match()
+
+
+# --- templates ---------------------------------------------------------------------------------
+# Pages call gettext dozens of times; Flask-Babel's callables look the request context up on
+# every call. These take the locale's catalog from the template context instead (put there once
+# per render by the context processor), and memoize date formatting, a pure function.
+
+TRANSLATIONS_DIR = PROJECT_ROOT / "translations"
+
+
+@cache
+def translations_for(code: str) -> Translations | NullTranslations:
+    return Translations.load(str(TRANSLATIONS_DIR), [code], "messages")
+
+
+@pass_context
+def _template_gettext(context, message: str) -> str:
+    return context["_translations"].ugettext(message)
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, number: int) -> str:
+    return context["_translations"].ungettext(singular, plural, number)
+
+
+@lru_cache(maxsize=8192)
+def _format_date(value: date, width: str, code: str) -> str:
+    return format_date(value, width, locale=code)
+
+
+@pass_context
+def date_filter(context, value: date | datetime, width: str = "long") -> str:
+    """A date in the reader's locale; datetimes are stored in UTC and shown by their UTC date."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).date()
+    return _format_date(value, width, context["locale"].code)
+
+
+@pass_context
+def decimal_filter(context, value: float) -> str:
+    return format_decimal(value, locale=context["locale"].code)
+
+
+def install_template_helpers(app) -> None:
+    app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
+    app.jinja_env.filters["dateformat"] = date_filter
+    app.jinja_env.filters["decimalformat"] = decimal_filter

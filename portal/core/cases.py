@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
-from sqlalchemy import and_, func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, delete, select
 
 from portal.catalog import CaseStatus, Form, Office, ProcessingTime, Step, load_catalog
@@ -250,16 +250,15 @@ def assess_processing(
     return ProcessingAssessment(time, expected_by, not status.decided and today > expected_by)
 
 
+# Built once with bound parameters, so each lookup reuses the compiled statement.
 _LOOKUP_CASE = select(
     Case.id, Case.receipt_number, Case.form_type, Case.status, Case.office,
     Case.status_at, Case.received_at, Case.protected,
-)
+).where(Case.receipt_number == bindparam("receipt_number"))
 _LOOKUP_EVENTS = (
     select(CaseEvent.occurred_at, CaseEvent.status, CaseEvent.office, EventRetraction.retracted_at)
-    .outerjoin(
-        EventRetraction,
-        and_(EventRetraction.retracted_event_id == CaseEvent.ingested_event_id),
-    )
+    .outerjoin(EventRetraction, EventRetraction.retracted_event_id == CaseEvent.ingested_event_id)
+    .where(CaseEvent.case_id == bindparam("case_id"))
     .order_by(CaseEvent.occurred_at, CaseEvent.id)
 )
 
@@ -271,13 +270,16 @@ def public_case_status(session: Session, typed_receipt_number: str, today: date)
     protected case (8 U.S.C. 1367: both answer alike).
     """
     receipt_number = normalize_receipt_number(typed_receipt_number)
-    row = session.execute(_LOOKUP_CASE.where(Case.receipt_number == receipt_number)).first()
+    # Core statements on the session's connection: the lookup is read-only and hot, so it skips
+    # the ORM's per-query bookkeeping.
+    connection = session.connection()
+    row = connection.execute(_LOOKUP_CASE, {"receipt_number": receipt_number}).first()
     if row is None or row.protected:
         raise CaseNotFound()
     history: list[HistoryEntry] = []
     previous_office = None
-    for occurred_at, status, office, retracted_at in session.execute(
-        _LOOKUP_EVENTS.where(CaseEvent.case_id == row.id)
+    for occurred_at, status, office, retracted_at in connection.execute(
+        _LOOKUP_EVENTS, {"case_id": row.id}
     ):
         moved = retracted_at is None and previous_office not in (None, office)
         history.append(

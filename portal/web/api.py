@@ -7,6 +7,7 @@ Order of checks: 401 bad token, 403 endpoint not for this agency, 415 not JSON, 
 from __future__ import annotations
 
 import json
+
 from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import OperationalError
 

@@ -66,8 +66,10 @@ def lookup():
 
 def page_context() -> dict:
     """Values every page template uses: the current locale and the language menu."""
+    locale = i18n.locale_info(str(get_locale()))
     return {
-        "locale": i18n.locale_info(str(get_locale())),
+        "locale": locale,
+        "_translations": i18n.translations_for(locale.code),
         "offered_locales": i18n.offered_locales(),
         "receipt_example": RECEIPT_NUMBER_EXAMPLE,
         "case_steps": CASE_STEPS,

@@ -4,11 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-29 15:26:57.930239
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import portal.core.models
+from alembic import op
 
+import portal.core.models
 
 revision = '0001'
 down_revision = None
