@@ -13,7 +13,7 @@ from portal.core.cases import public_case_status
 from portal.core.errors import CaseNotFound, InvalidReceiptNumber
 from portal.core.identifiers import RECEIPT_NUMBER_EXAMPLE
 from portal.db import get_session
-from portal.security import csrf, limiter, lookup_rate_limit
+from portal.security import csrf, rate_limiter
 from portal.web.htmx import render_page
 
 bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
@@ -51,7 +51,7 @@ def home():
 
 @bp.post("/status")
 @csrf.exempt  # changes nothing and needs no session: the receipt number stays out of URLs
-@limiter.limit(lookup_rate_limit)
+@rate_limiter.limit("PORTAL_LOOKUP_RATE_LIMIT", scope="lookup")
 def lookup():
     typed = request.form.get("receipt_number", "")[:MAX_TYPED_LENGTH]
     case, outcome, status = None, "found", 200

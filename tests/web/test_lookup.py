@@ -142,6 +142,7 @@ def test_rate_limit_answers_429_with_a_translated_page(app, settings):
     assert lookup(client, "MSC2190000002").status_code == 404
     limited = lookup(client, "MSC2190000003", lang="es")
     assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert 'value="MSC2190000003"' in limited.get_data(as_text=True)
     assert h1(limited) and h1(limited) != "Too many requests"  # Spanish, not English
     assert 'lang="es"' in limited.get_data(as_text=True)
