@@ -7,6 +7,7 @@ from flask_babel import Babel
 from htmx_flask import Htmx
 
 from portal import db, errors, i18n, logs, security
+from portal.web import fragments
 from portal.settings import PROJECT_ROOT, Settings
 
 
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
     i18n.install_template_helpers(app)
+    fragments.install(app)
     Htmx(app)
     db.init_app(app, db.make_engine(settings.database_url))
 

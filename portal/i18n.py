@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from flask import g, request
 from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.settings import PROJECT_ROOT
 
@@ -125,7 +126,13 @@ def decimal_filter(context, value: float) -> str:
     return format_decimal(value, locale=context["locale"].code)
 
 
+def ltr_filter(value: str) -> Markup:
+    """Codes and numbers inside right-to-left text: isolated, so "I-751" never reads "751-I"."""
+    return Markup('<bdi dir="ltr">%s</bdi>') % value
+
+
 def install_template_helpers(app) -> None:
+    app.jinja_env.filters["ltr"] = ltr_filter
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.jinja_env.filters["dateformat"] = date_filter
     app.jinja_env.filters["decimalformat"] = decimal_filter

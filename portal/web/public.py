@@ -16,7 +16,8 @@ from portal.db import get_session
 from portal.security import csrf, rate_limiter
 from portal.web.htmx import render_page
 
-bp = Blueprint("public", __name__, url_prefix="/<lang_code>")
+# Only offered locales match, so /favicon.ico and the like are plain 404s, not language pages.
+bp = Blueprint("public", __name__, url_prefix=f"/<any({','.join(i18n.OFFERED_LOCALES)}):lang_code>")
 root = Blueprint("root", __name__)
 
 CASE_STEPS = tuple(load_catalog().steps.values())
@@ -73,12 +74,15 @@ def page_context() -> dict:
         "offered_locales": i18n.offered_locales(),
         "receipt_example": RECEIPT_NUMBER_EXAMPLE,
         "case_steps": CASE_STEPS,
-        "language_url": language_url,
+        "case_steps_by_code": load_catalog().steps,
+        "menu_endpoint": _menu_endpoint(),
     }
 
 
-def language_url(code: str) -> str:
-    """The current page in another language; a POST result falls back to the home page."""
-    if request.method == "GET" and request.endpoint and request.endpoint.startswith("public."):
-        return url_for(request.endpoint, **{**(request.view_args or {}), "lang_code": code})
-    return url_for("public.home", lang_code=code)
+def _menu_endpoint() -> str:
+    """Where the language menu leads: this page in another language, or the home page after a
+    POST (a result cannot be re-fetched by a link) or on an error page."""
+    endpoint = request.endpoint
+    if request.method == "GET" and endpoint and endpoint.startswith("public.") and not request.view_args:
+        return endpoint
+    return "public.home"

@@ -47,7 +47,7 @@ def test_found_case_shows_status_history_and_next_step(client, seeded, typed):
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert h1(response) == "Your case status"
-    assert "Form I-485: Application to Register Permanent Residence or Adjust Status" in body
+    assert 'Form <bdi dir="ltr">I-485</bdi>: Application to Register Permanent Residence' in body
     assert "Request for Evidence Was Sent" in body
     assert "send everything it asks for before the deadline" in body  # the next step
     assert "Case Was Received" in body and "Fingerprints Were Taken" in body  # full history

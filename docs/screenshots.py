@@ -1,0 +1,52 @@
+"""Refresh the README's screenshots: demo data, the lookup result in English and Arabic.
+
+    .venv/bin/python docs/screenshots.py   (needs Debian's chromium)
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from portal import create_app, migrate
+from portal.db import get_session
+from portal.demo import seed_demo
+from portal.settings import Settings
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    url = f"sqlite:///{tmp / 'shots.db'}"
+    migrate.upgrade(url)
+    app = create_app(Settings(instance_dir=tmp, database_url=url, secret_key="screenshots",
+                              secure_cookies=False))
+    with app.app_context():
+        summary = seed_demo(get_session())
+    receipt = summary.examples["transferred to a field office"]
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        for lang in ("en", "ar"):
+            page = browser.new_page(viewport={"width": 900, "height": 1400})
+            page.goto(f"{base}/{lang}/")
+            page.fill("#receipt_number", receipt)
+            page.click("button[type=submit]")
+            page.wait_for_selector(".portal-case")
+            page.wait_for_timeout(300)
+            print(lang, page.evaluate("[document.documentElement.scrollWidth, window.scrollX, document.body.innerText.length]"))
+            page.screenshot(path=str(OUT / f"lookup-{lang}.png"), full_page=False)
+        browser.close()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
