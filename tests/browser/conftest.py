@@ -1,5 +1,5 @@
 """Fixtures for the browser tests: the app on a live server (seeded through the real ingest API)
-and one headless Chromium for the whole session.
+and one headless Chromium for the whole session, with one reused page per kind of browser.
 
 Two app instances share one migrated SQLite database: `portal_app` (a generous lookup limit) and
 `limited_app` (1 lookup a minute) for the rate-limited page. Each is served by werkzeug on
@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -174,8 +175,6 @@ def chromium():
     path = _chromium_path()
     if path is None:
         pytest.skip(f"no Chromium at {' or '.join(CHROMIUM_CANDIDATES)} (set PORTAL_CHROMIUM)")
-    from playwright.sync_api import sync_playwright
-
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
@@ -187,27 +186,64 @@ def chromium():
         playwright.stop()
 
 
-@pytest.fixture
-def open_page(chromium) -> Iterator[Callable]:
-    """open_page(javascript=True, htmx=True, viewport=None) -> a Page in a fresh context.
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}
 
-    htmx=False keeps JavaScript on but blocks htmx, so forms post and navigate as they do
-    without JavaScript while axe-core (which needs JavaScript and timers) can still run.
+
+class Pages:
+    """One page per kind of browser (JavaScript on, off, or on without htmx), reused by every test.
+
+    A new page costs a renderer process (about half a second here), so each kind gets one page
+    in its own context, kept for the session; a test that asks for it gets it on about:blank at
+    the default viewport (or the one it asks for). Contexts share no cookies or storage.
     """
-    contexts = []
 
-    def open_(*, javascript: bool = True, htmx: bool = True, viewport: dict | None = None):
-        options = {"java_script_enabled": javascript, "locale": "en-US"}
-        if viewport:
-            options["viewport"] = viewport
-        context = chromium.new_context(**options)
-        contexts.append(context)
-        context.set_default_timeout(TIMEOUT_MS)
-        context.set_default_navigation_timeout(TIMEOUT_MS)
-        if not htmx:
-            context.route("**/vendor/htmx/htmx.min.js", lambda route: route.abort())
-        return context.new_page()
+    def __init__(self, browser) -> None:
+        self.browser = browser
+        self._pages: dict[tuple[bool, bool], Page] = {}
+        self._problems: dict[Page, list[str]] = {}
 
-    yield open_
-    for context in contexts:
-        context.close()
+    def open(self, *, javascript: bool = True, htmx: bool = True, viewport: dict | None = None):
+        """htmx=False keeps JavaScript on but blocks htmx, so forms post and navigate as they do
+        without JavaScript while axe-core (which needs JavaScript and timers) can still run."""
+        key = (javascript, htmx and javascript)
+        page = self._pages.get(key)
+        if page is None or page.is_closed():
+            context = self.browser.new_context(java_script_enabled=javascript, locale="en-US")
+            context.set_default_timeout(TIMEOUT_MS)
+            context.set_default_navigation_timeout(TIMEOUT_MS)
+            if javascript and not htmx:
+                context.route("**/vendor/htmx/htmx.min.js", lambda route: route.abort())
+            page = self._pages[key] = context.new_page()
+            problems = self._problems[page] = []
+            page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+            page.on(
+                "console",
+                lambda message: problems.append(f"console: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None,
+            )
+        page.goto("about:blank")
+        page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
+        self._problems[page].clear()
+        return page
+
+    def problems(self, page) -> list[str]:
+        """Uncaught exceptions and CSP refusals on `page` since it was handed out."""
+        return self._problems[page]
+
+    def close(self) -> None:
+        for page in self._pages.values():
+            page.context.close()
+
+
+@pytest.fixture(scope="session")
+def pages(chromium) -> Iterator[Pages]:
+    pages = Pages(chromium)
+    yield pages
+    pages.close()
+
+
+@pytest.fixture
+def open_page(pages) -> Callable:
+    """open_page(javascript=True, htmx=True, viewport=None) -> a Page on about:blank."""
+    return pages.open
