@@ -15,6 +15,7 @@ run: setup db demo
 	PORT=$(PORT) $(PORTAL) serve
 
 test: test-setup
+	$(VENV)/bin/ruff check portal tests bench docs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed static translations
@@ -66,7 +67,7 @@ bench: test-setup
 	$(PY) bench/status_lookup.py
 
 lint:
-	$(VENV)/bin/ruff check portal tests bench
+	$(VENV)/bin/ruff check portal tests bench docs
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

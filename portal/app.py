@@ -7,8 +7,8 @@ from flask_babel import Babel
 from htmx_flask import Htmx
 
 from portal import db, errors, i18n, logs, security
-from portal.web import fragments
 from portal.settings import PROJECT_ROOT, Settings
+from portal.web import fragments
 
 
 def create_app(settings: Settings | None = None) -> Flask:
