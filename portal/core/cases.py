@@ -250,15 +250,18 @@ def assess_processing(
     return ProcessingAssessment(time, expected_by, not status.decided and today > expected_by)
 
 
-# Built once with bound parameters, so each lookup reuses the compiled statement.
-_LOOKUP_CASE = select(
-    Case.id, Case.receipt_number, Case.form_type, Case.status, Case.office,
-    Case.status_at, Case.received_at, Case.protected,
-).where(Case.receipt_number == bindparam("receipt_number"))
-_LOOKUP_EVENTS = (
-    select(CaseEvent.occurred_at, CaseEvent.status, CaseEvent.office, EventRetraction.retracted_at)
+# One statement, built once with a bound parameter: the case's columns ride along on each of its
+# event rows, so the lookup is a single round trip that reuses the compiled statement.
+_LOOKUP = (
+    select(
+        Case.receipt_number, Case.form_type, Case.status, Case.office, Case.status_at,
+        Case.received_at, Case.protected,
+        CaseEvent.occurred_at, CaseEvent.status.label("event_status"),
+        CaseEvent.office.label("event_office"), EventRetraction.retracted_at,
+    )
+    .join(CaseEvent, CaseEvent.case_id == Case.id)
     .outerjoin(EventRetraction, EventRetraction.retracted_event_id == CaseEvent.ingested_event_id)
-    .where(CaseEvent.case_id == bindparam("case_id"))
+    .where(Case.receipt_number == bindparam("receipt_number"))
     .order_by(CaseEvent.occurred_at, CaseEvent.id)
 )
 
@@ -270,22 +273,20 @@ def public_case_status(session: Session, typed_receipt_number: str, today: date)
     protected case (8 U.S.C. 1367: both answer alike).
     """
     receipt_number = normalize_receipt_number(typed_receipt_number)
-    # Core statements on the session's connection: the lookup is read-only and hot, so it skips
-    # the ORM's per-query bookkeeping.
-    connection = session.connection()
-    row = connection.execute(_LOOKUP_CASE, {"receipt_number": receipt_number}).first()
-    if row is None or row.protected:
+    # Core on the session's connection: the lookup is read-only and hot, so it skips the ORM.
+    rows = session.connection().execute(_LOOKUP, {"receipt_number": receipt_number}).all()
+    if not rows or rows[0].protected:
         raise CaseNotFound()
+    row = rows[0]
     history: list[HistoryEntry] = []
     previous_office = None
-    for occurred_at, status, office, retracted_at in connection.execute(
-        _LOOKUP_EVENTS, {"case_id": row.id}
-    ):
+    for event in rows:
+        office, retracted_at = event.event_office, event.retracted_at
         moved = retracted_at is None and previous_office not in (None, office)
         history.append(
             HistoryEntry(
-                occurred_at=occurred_at,
-                status=CATALOG.statuses[status],
+                occurred_at=event.occurred_at,
+                status=CATALOG.statuses[event.event_status],
                 office=CATALOG.offices[office],
                 transferred_from=CATALOG.offices[previous_office] if moved else None,
                 retracted_at=retracted_at,
