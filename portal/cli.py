@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,7 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import create_app, migrate
-from portal.core.ingest import AGENCIES, create_api_client
+from portal.core.ingest import AGENCIES, create_api_client, pending_rejections
 from portal.db import get_session
 
 
@@ -69,6 +70,24 @@ def api_client_create(agency: str, name: str | None) -> None:
     client, token = create_api_client(get_session(), agency, name or f"{agency} client")
     click.echo(f"client {client.id} for {agency}; token (shown once, keep it secret):")
     click.echo(token)
+
+
+@main.group()
+def ingest() -> None:
+    """What the ingest API received."""
+
+
+@ingest.command("rejected")
+@click.option("--endpoint", default=None, help="Only this endpoint, e.g. case-events.")
+@with_appcontext
+def ingest_rejected(endpoint: str | None) -> None:
+    """Rejected events not yet fixed by a later send, oldest first (for staff review)."""
+    rows = pending_rejections(get_session(), endpoint)
+    for row in rows:
+        errors = "; ".join(f"{e['field']}: {e['message']}" for e in json.loads(row.errors))
+        click.echo(f"{row.received_at:%Y-%m-%d %H:%M} {row.endpoint} {row.agency} "
+                   f"#{row.batch_index} {row.event_id or '-'}: {errors}")
+    click.echo(f"{len(rows)} rejected event(s) awaiting a corrected send")
 
 
 @main.command()
