@@ -104,12 +104,15 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 def _security_headers(response):
     headers = response.headers
+    # One pass over what the view set (a missing-key lookup in werkzeug's Headers raises and
+    # catches an exception, which on this hot path costs more than the whole list scan).
+    present = {name.lower() for name, _ in headers.items()}
     for name, value in SECURITY_HEADERS.items():
-        if name not in headers:
-            headers[name] = value
+        if name.lower() not in present:
+            headers.add(name, value)
     if not request.path.startswith("/static/"):
         # Pages carry case data; nothing is kept by browsers or shared caches.
-        if "Cache-Control" not in headers:
-            headers["Cache-Control"] = "no-store"
+        if "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
         response.vary.add("HX-Request")
     return response
