@@ -36,10 +36,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     Htmx(app)
     db.init_app(app, db.make_engine(settings.database_url))
 
-    from portal.web import api, public
+    from portal.core.accounts import production_hasher, test_hasher
+    from portal.web import account, api, auth, cases, public
 
+    app.extensions["portal.hasher"] = test_hasher() if settings.testing else production_hasher()
+    auth.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(public.root)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(cases.bp)
     app.register_blueprint(api.bp)
     security.csrf.exempt(api.bp)
     errors.init_app(app)

@@ -7,13 +7,17 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from portal import create_app, migrate
+from portal.core.accounts import create_confirmed_user
+from portal.core.errors import PasswordRejected
 from portal.core.ingest import AGENCIES, create_api_client, pending_rejections
+from portal.core.models import ROLES
 from portal.db import get_session
 
 
@@ -70,6 +74,30 @@ def api_client_create(agency: str, name: str | None) -> None:
     client, token = create_api_client(get_session(), agency, name or f"{agency} client")
     click.echo(f"client {client.id} for {agency}; token (shown once, keep it secret):")
     click.echo(token)
+
+
+@main.group()
+def user() -> None:
+    """Accounts."""
+
+
+@user.command("create")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--email", required=True)
+@click.option("--language", default="en", show_default=True)
+@with_appcontext
+def user_create(role: str, email: str, language: str) -> None:
+    """Create a confirmed account; the password comes from PORTAL_PASSWORD or a prompt."""
+    password = os.environ.get("PORTAL_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        account = create_confirmed_user(get_session(), email, password, role,
+                                        current_app.extensions["portal.hasher"], datetime.now(UTC), language)
+    except PasswordRejected as rejection:
+        raise click.ClickException(f"password refused: {rejection.reason}") from None
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{role} account {account.public_id} created for {account.email}")
 
 
 @main.group()

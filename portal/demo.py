@@ -50,14 +50,17 @@ class DemoSummary:
     already_seeded: bool
     examples: dict[str, str] = field(default_factory=dict)
     cases: int = 0
+    access_codes: list[tuple[str, str, str]] = field(default_factory=list)
 
     def describe(self) -> str:
         lines = ["Demo data already present; nothing new stored." if self.already_seeded
                  else f"Demo data stored: {self.stored} events."]
         lines.append(f"{self.cases} demo cases. Receipt numbers to try in the status lookup:")
         lines += [f"  {receipt}  {what}" for what, receipt in self.examples.items()]
-        lines.append("Logins: none yet (accounts arrive with a later release). To feed the API,")
-        lines.append("  create a token with: portal api-client create --agency USCIS")
+        lines.append("To link a case to an account (Create an account, then Add a case):")
+        lines += [f"  receipt {receipt}  access code {code}  ({role})"
+                  for receipt, code, role in self.access_codes]
+        lines.append("To feed the API, create a token with: portal api-client create --agency USCIS")
         return "\n".join(lines)
 
 
@@ -244,6 +247,19 @@ def seed_demo(session: Session) -> DemoSummary:
                 raise RuntimeError(f"demo data rejected by the API rules: {outcome.rejected[:3]}")
             stored += len(outcome.accepted)
     session.commit()
-    summary = DemoSummary(stored=stored, already_seeded=seeded is not None,
-                          examples=_examples(session, generator), cases=len(generator.receipts))
+    examples = _examples(session, generator)
+    summary = DemoSummary(stored=stored, already_seeded=seeded is not None, examples=examples,
+                          cases=len(generator.receipts),
+                          access_codes=_access_codes(generator, list(examples.values())[:3]))
     return summary
+
+
+def _access_codes(generator: _Generator, receipts: list[str]) -> list[tuple[str, str, str]]:
+    """The applicant's or beneficiary's access code of a few demo cases (never a petitioner's)."""
+    codes = []
+    for event in generator.events:
+        if event.get("receipt_number") in receipts and "parties" in event:
+            for party in event["parties"]:
+                if party["role"] != "petitioner":
+                    codes.append((event["receipt_number"], party["access_code"], party["role"]))
+    return codes

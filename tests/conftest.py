@@ -17,6 +17,10 @@ from portal.settings import Settings
 
 os.environ.setdefault("PORTAL_INSTANCE_DIR", "/tmp/portal-test-instance")
 
+from portal import jobs  # noqa: E402
+
+jobs.huey.immediate = True  # tasks (mail) run in-line, in the test's process
+
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("PORTAL_TEST_DATABASE_URL") else [])
 
 
@@ -124,3 +128,16 @@ def post_events(client, uscis_token, session):
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def outbox(settings):
+    """The .eml files the app wrote (no PORTAL_SMTP_URL in tests unless a test sets one)."""
+    from email import message_from_bytes, policy
+
+    def read():
+        folder = settings.instance_dir / "outbox"
+        files = sorted(folder.glob("*.eml")) if folder.exists() else []
+        return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+
+    return read

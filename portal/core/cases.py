@@ -22,7 +22,7 @@ from portal.core.ingest import (
     StoreContext,
     Timestamp,
 )
-from portal.core.models import Case, CaseEvent, CaseParty, EventRetraction, IngestedEvent
+from portal.core.models import Case, CaseEvent, CaseLink, CaseParty, EventRetraction, IngestedEvent
 
 CATALOG = load_catalog()
 PARTY_ROLES = ("applicant", "beneficiary", "petitioner")
@@ -272,10 +272,15 @@ def public_case_status(session: Session, typed_receipt_number: str, today: date)
     Raises InvalidReceiptNumber for a malformed number, CaseNotFound for an unknown or a
     protected case (8 U.S.C. 1367: both answer alike).
     """
-    receipt_number = normalize_receipt_number(typed_receipt_number)
+    return _case_status(session, normalize_receipt_number(typed_receipt_number), today,
+                        include_protected=False)
+
+
+def _case_status(session: Session, receipt_number: str, today: date, include_protected: bool
+                 ) -> PublicCaseStatus:
     # Core on the session's connection: the lookup is read-only and hot, so it skips the ORM.
     rows = session.connection().execute(_LOOKUP, {"receipt_number": receipt_number}).all()
-    if not rows or rows[0].protected:
+    if not rows or (rows[0].protected and not include_protected):
         raise CaseNotFound()
     row = rows[0]
     history: list[HistoryEntry] = []
@@ -309,3 +314,54 @@ def public_case_status(session: Session, typed_receipt_number: str, today: date)
             row.form_type, row.office, row.received_at.date(), status, today
         ),
     )
+
+
+# --- an account's linked cases -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    link_id: str  # the CaseLink's opaque id: what URLs carry, never the receipt number
+    party_role: str
+    receipt_number: str
+    form: Form
+    status: CaseStatus
+    status_at: datetime
+    outside_normal: bool
+
+
+def _visible(case_protected: bool, party_role: str) -> bool:
+    # 8 U.S.C. 1367: a petitioner never sees a protected case, even through an old link.
+    return not (case_protected and party_role == "petitioner")
+
+
+def linked_cases(session: Session, user_id: int, today: date) -> list[LinkedCase]:
+    """Every case linked to the account, the ones needing action first, then by latest change."""
+    rows = session.exec(
+        select(CaseLink.public_id, CaseLink.party_role, Case)
+        .join(Case, Case.id == CaseLink.case_id)
+        .where(CaseLink.user_id == user_id)
+    ).all()
+    result = []
+    for link_id, party_role, case in rows:
+        if not _visible(case.protected, party_role):
+            continue
+        status = CATALOG.statuses[case.status]
+        processing = assess_processing(case.form_type, case.office, case.received_at.date(), status, today)
+        result.append(LinkedCase(link_id, party_role, case.receipt_number, CATALOG.forms[case.form_type],
+                                 status, case.status_at, bool(processing and processing.outside_normal)))
+    return sorted(result, key=lambda c: (not c.status.action_required, -c.status_at.timestamp()))
+
+
+def linked_case_status(session: Session, user_id: int, link_id: str, today: date
+                       ) -> tuple[str, PublicCaseStatus]:
+    """(party role, status) of one linked case, or CaseNotFound for a link that is not this
+    account's (the same answer as for an id that does not exist)."""
+    row = session.exec(
+        select(CaseLink.party_role, Case.receipt_number, Case.protected)
+        .join(Case, Case.id == CaseLink.case_id)
+        .where(CaseLink.public_id == link_id, CaseLink.user_id == user_id)
+    ).first()
+    if row is None or not _visible(row.protected, row.party_role):
+        raise CaseNotFound()
+    return row.party_role, _case_status(session, row.receipt_number, today, include_protected=True)

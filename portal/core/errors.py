@@ -26,3 +26,31 @@ class EventRejected(DomainError):
     def __init__(self, errors: list[tuple[str, str]]):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
         self.errors = errors
+
+
+class PasswordRejected(DomainError):
+    """The new password breaks a rule; `reason` is too_short, too_long, common or like_email."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LoginFailed(DomainError):
+    """Unknown e-mail or wrong password: deliberately the same error for both (ASVS 6.3.8)."""
+
+
+class EmailNotConfirmed(DomainError):
+    """Right password, but the address was never confirmed."""
+
+
+class Throttled(DomainError):
+    """Too many failed attempts for this account or from this source in the last minute."""
+
+
+class InvalidToken(DomainError):
+    """An e-mailed link that is unknown, used, expired or for another purpose."""
+
+
+class LinkFailed(DomainError):
+    """Receipt number and access code do not match a case this person may link (no detail given)."""

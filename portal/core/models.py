@@ -169,3 +169,84 @@ class CaseParty(SQLModel, table=True):
     date_of_birth: date | None = None
     email: str | None = Field(default=None, max_length=320)
     preferred_language: str | None = Field(default=None, max_length=16)
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+ROLES = ("applicant", "representative", "privacy_officer", "supervisor", "admin")
+STAFF_ROLES = frozenset({"privacy_officer", "supervisor", "admin"})
+
+
+class User(SQLModel, table=True):
+    """An account. The e-mail is kept as typed; `email_key` (lower case) is what must be unique."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    email: str = Field(max_length=320)
+    email_key: str = Field(max_length=320, unique=True)
+    password_hash: str = Field(max_length=256)
+    role: str = Field(default="applicant", max_length=24)
+    preferred_language: str = Field(default="en", max_length=16)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    password_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in session, kept on the server so that logout and a password change end it there.
+
+    The browser holds only a random token (in the signed session cookie); this row holds its hash.
+    """
+
+    __tablename__ = "auth_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    last_seen_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailToken(SQLModel, table=True):
+    """A single-use link sent by e-mail (confirm the address, reset the password); stored hashed."""
+
+    __tablename__ = "email_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    purpose: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuthFailure(SQLModel, table=True):
+    """One failed attempt (login, case linking), keyed by a hash of the account or the source.
+
+    Counted over a sliding minute by every worker alike (security.md: a shared store).
+    """
+
+    __tablename__ = "auth_failure"
+    __table_args__ = (sa.Index("ix_auth_failure_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class CaseLink(SQLModel, table=True):
+    """An account linked to a case as one of its parties (proved with that party's access code)."""
+
+    __tablename__ = "case_link"
+    __table_args__ = (sa.UniqueConstraint("user_id", "case_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    party_role: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, g, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import get_locale
 
 from portal import i18n
@@ -15,26 +15,13 @@ from portal.core.identifiers import RECEIPT_NUMBER_EXAMPLE
 from portal.db import get_session
 from portal.security import csrf, rate_limiter
 from portal.web.htmx import render_page
+from portal.web.localized import localized_blueprint
 
-# Only offered locales match, so /favicon.ico and the like are plain 404s, not language pages.
-bp = Blueprint("public", __name__, url_prefix=f"/<any({','.join(i18n.OFFERED_LOCALES)}):lang_code>")
+bp = localized_blueprint("public", __name__)
 root = Blueprint("root", __name__)
 
 CASE_STEPS = tuple(load_catalog().steps.values())
 MAX_TYPED_LENGTH = 64  # what we echo back and parse; a receipt number is 13 characters
-
-
-@bp.url_value_preprocessor
-def take_language(_endpoint, values):
-    code = (values or {}).pop("lang_code", None)
-    if code not in i18n.OFFERED_LOCALES:
-        abort(404)
-    g.lang_code = code
-
-
-@bp.url_defaults
-def keep_language(_endpoint, values):
-    values.setdefault("lang_code", g.get("lang_code") or str(get_locale()))
 
 
 @root.get("/")

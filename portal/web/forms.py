@@ -1,0 +1,56 @@
+"""Forms (Flask-WTF: CSRF on every one). Only the fields declared here are ever read, so an
+extra field such as `role` in a request is ignored, never assigned."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from portal import i18n
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.com.")), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password."))])
+    confirm = PasswordField(_l("Password again"), validators=[
+        DataRequired(_l("Type the password again.")),
+        EqualTo("password", _l("The two passwords are not the same."))])
+    language = SelectField(_l("Language for e-mails"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(info.code, info.name) for info in i18n.offered_locales()]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")), Length(max=320)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.com.")), Length(max=320)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(_l("Type the password again.")),
+        EqualTo("password", _l("The two passwords are not the same."))])
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: a link in an e-mail shows a button, and the POST does the change."""
+
+
+class LinkCaseForm(FlaskForm):
+    receipt_number = StringField(_l("Receipt number"), validators=[
+        DataRequired(_l("Enter the receipt number.")), Length(max=64)])
+    access_code = StringField(_l("Online access code"), validators=[
+        DataRequired(_l("Enter the online access code.")), Length(max=64)])
