@@ -47,3 +47,40 @@ def test_bench_data_writes_deterministic_cases(app):
     assert result.output.startswith("50 cases and ")
     page = app.test_client().post("/en/status", data={"receipt_number": bench_receipt_number(49)})
     assert page.status_code == 200
+
+
+def test_user_create_makes_a_confirmed_account_that_signs_in(app, monkeypatch):
+    from tests.web.test_accounts import sign_in
+
+    monkeypatch.setenv("PORTAL_PASSWORD", "officer passphrase 2026")
+    result = app.test_cli_runner().invoke(
+        main, ["user", "create", "--role", "privacy_officer", "--email", "po@example.org"])
+    assert result.exit_code == 0, result.output
+    assert "privacy_officer account" in result.output
+    client = app.test_client()
+    assert sign_in(client, email="po@example.org", password="officer passphrase 2026").status_code == 302
+
+
+def test_user_create_refuses_a_common_password(app, monkeypatch):
+    monkeypatch.setenv("PORTAL_PASSWORD", "password123")
+    result = app.test_cli_runner().invoke(main, ["user", "create", "--role", "admin", "--email", "a@example.org"])
+    assert result.exit_code != 0 and "common" in result.output
+
+
+def test_a_newcomer_links_a_demo_case_with_a_printed_access_code(app, session):
+    import re
+    from datetime import UTC, datetime
+
+    from portal.core.accounts import create_confirmed_user
+    from tests.web.test_accounts import csrf, sign_in
+
+    output = app.test_cli_runner().invoke(main, ["demo"]).output
+    receipt, code = re.search(r"receipt (\w{13})  access code (\S+)", output).groups()
+    create_confirmed_user(session, "new@example.org", "newcomer passphrase", "applicant",
+                          app.extensions["portal.hasher"], datetime.now(UTC))
+    client = app.test_client()
+    sign_in(client, email="new@example.org", password="newcomer passphrase")
+    response = client.post("/en/cases/link", data={"csrf_token": csrf(client, "/en/cases/link"),
+                                                   "receipt_number": receipt, "access_code": code})
+    assert response.status_code == 302
+    assert receipt in client.get("/en/cases/").get_data(as_text=True)
