@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, delete, select
 
 from portal.catalog import CaseStatus, Form, Office, ProcessingTime, Step, load_catalog
+from portal.core.alerts import alert_kind, record_alerts
 from portal.core.errors import CaseNotFound, EventRejected
 from portal.core.identifiers import normalize_receipt_number
 from portal.core.ingest import (
@@ -108,6 +109,7 @@ def store_case_event(session: Session, ctx: StoreContext, event: CaseEventIn) ->
         )
         session.add(case)
         session.flush()
+    previous_office = case.office  # before this event moves the projection
     # 8 U.S.C. 1367: protection is sticky; a later event cannot lift it.
     case.protected = case.protected or event.protected or CATALOG.forms[event.form_type].protected
     session.add(
@@ -123,6 +125,8 @@ def store_case_event(session: Session, ctx: StoreContext, event: CaseEventIn) ->
     )
     if event.parties is not None:
         _replace_parties(session, case, event.parties)
+    record_alerts(session, case, ctx.ingested.id,
+                  alert_kind(event.status, event.office, previous_office), ctx.now)
     if event.occurred_at >= case.status_at:
         # The usual case, events in order: the projection moves forward without a query.
         case.status, case.office, case.status_at = event.status, event.office, event.occurred_at

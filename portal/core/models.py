@@ -250,3 +250,17 @@ class CaseLink(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", index=True)
     party_role: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class CaseAlert(SQLModel, table=True):
+    """An e-mail owed to a linked account because its case changed (kept, so none is sent twice)."""
+
+    __tablename__ = "case_alert"
+    __table_args__ = (sa.UniqueConstraint("case_link_id", "ingested_event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_link_id: int = Field(foreign_key="case_link.id", index=True)
+    ingested_event_id: int = Field(foreign_key="ingested_event.id")
+    kind: str = Field(max_length=16)  # status | transfer | action
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

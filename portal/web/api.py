@@ -21,6 +21,7 @@ from portal.core.ingest import (
 )
 from portal.db import get_session
 from portal.logs import get_logger
+from portal.web.alerts import deliver_case_alerts
 from portal.web.openapi import build_openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -75,6 +76,12 @@ def _ingest(endpoint: Endpoint):
         log.exception("ingest batch failed", extra={"endpoint": endpoint.name})
         return _problem(503, "Service Unavailable", "The database is busy; send the batch again.",
                         **{"Retry-After": "5"})
+    if outcome.accepted:
+        try:
+            deliver_case_alerts()
+        except Exception:  # the events are stored; alerts stay pending and go with the next batch
+            get_session().rollback()
+            log.exception("case alerts could not be queued")
     log.info(
         "ingest batch",
         extra={
