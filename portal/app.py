@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from portal.core.accounts import production_hasher, test_hasher
     from portal.web import account, api, auth, cases, public
+    from portal.web import settings as account_settings
 
     app.extensions["portal.hasher"] = test_hasher() if settings.testing else production_hasher()
     auth.init_app(app)
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(public.root)
     app.register_blueprint(account.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(account_settings.bp)
     app.register_blueprint(api.bp)
     security.csrf.exempt(api.bp)
     errors.init_app(app)

@@ -29,6 +29,7 @@ from portal.core.models import (
     AuthFailure,
     AuthSession,
     Case,
+    CaseAlert,
     CaseLink,
     CaseParty,
     EmailToken,
@@ -44,7 +45,7 @@ ACCOUNT_FAILURES_PER_MINUTE = 5
 SOURCE_FAILURES_PER_MINUTE = 50
 THROTTLE_WINDOW = timedelta(minutes=1)
 
-TOKEN_LIFETIMES = {"confirm": timedelta(days=2), "reset": timedelta(hours=1)}
+TOKEN_LIFETIMES = {"confirm": timedelta(days=2), "reset": timedelta(hours=1), "email": timedelta(days=2)}
 SESSION_LIMITS = {  # (idle, absolute): security.md "Sessions"
     "applicant": (timedelta(minutes=30), timedelta(hours=12)),
     "privileged": (timedelta(minutes=15), timedelta(hours=8)),
@@ -152,10 +153,12 @@ def create_confirmed_user(session: Session, email: str, password: str, role: str
     return user
 
 
-def issue_token(session: Session, user: User, purpose: str, now: datetime) -> str:
+def issue_token(session: Session, user: User, purpose: str, now: datetime,
+                new_email: str | None = None) -> str:
     token = secrets.token_urlsafe(32)
     session.add(EmailToken(user_id=user.id, purpose=purpose, token_hash=_digest(token),
-                           created_at=now, expires_at=now + TOKEN_LIFETIMES[purpose]))
+                           created_at=now, expires_at=now + TOKEN_LIFETIMES[purpose],
+                           new_email=new_email))
     return token
 
 
@@ -314,3 +317,73 @@ def link_case(session: Session, user: User, typed_receipt: str, access_code: str
         session.add(link)
         session.commit()
     return link
+
+
+# --- changes to the account (each one re-checks the password: ASVS 7.5.1) ------------------------
+
+
+def reauthenticate(session: Session, user: User, password: str, hasher: PasswordHasher, now: datetime) -> None:
+    """LoginFailed unless `password` is the account's; failures count towards the throttle."""
+    keys = _throttle_keys(user.email_key, f"reauth:{user.id}")
+    _check_throttle(session, keys, now)
+    try:
+        hasher.verify(user.password_hash, password[:PASSWORD_MAX_LENGTH])
+    except (VerificationError, InvalidHashError):
+        _record_failure(session, keys, now)
+        raise LoginFailed() from None
+
+
+def change_password(session: Session, user: User, current: str, new: str, hasher: PasswordHasher,
+                    now: datetime) -> None:
+    """New password; every session of the account ends (the caller starts a fresh one)."""
+    reauthenticate(session, user, current, hasher, now)
+    check_password_rules(new, user.email)
+    user.password_hash = hasher.hash(new)
+    user.password_changed_at = now
+    session.add(user)
+    end_all_sessions(session, user, now)
+    session.commit()
+
+
+def request_email_change(session: Session, user: User, current: str, new_email: str,
+                         hasher: PasswordHasher, now: datetime) -> str | None:
+    """A confirmation token for the new address, or None when that address already has an
+    account (the page answers the same; the address's owner is not revealed)."""
+    reauthenticate(session, user, current, hasher, now)
+    if session.exec(select(User).where(User.email_key == email_key(new_email))).first():
+        return None
+    token = issue_token(session, user, "email", now, new_email=new_email.strip())
+    session.commit()
+    return token
+
+
+def confirm_email_change(session: Session, token: str, now: datetime) -> tuple[User, str]:
+    """Apply a confirmed change of address; returns the account and its old address."""
+    row, user = _take_token(session, token, "email", now)
+    if session.exec(select(User).where(User.email_key == email_key(row.new_email))).first():
+        raise InvalidToken()  # taken meanwhile
+    old = user.email
+    row.used_at = now
+    user.email, user.email_key = row.new_email, email_key(row.new_email)
+    session.add_all([row, user])
+    session.commit()
+    return user, old
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    user.preferred_language = language
+    session.add(user)
+    session.commit()
+
+
+def delete_account(session: Session, user: User, current: str, hasher: PasswordHasher, now: datetime) -> None:
+    """The account, its links, sessions, tokens and pending alerts go. The agencies' records about
+    the person (cases, events, parties) are not the account's and stay."""
+    reauthenticate(session, user, current, hasher, now)
+    link_ids = [link.id for link in session.exec(select(CaseLink).where(CaseLink.user_id == user.id))]
+    if link_ids:
+        session.exec(CaseAlert.__table__.delete().where(CaseAlert.case_link_id.in_(link_ids)))
+    for table in (CaseLink, AuthSession, EmailToken):
+        session.exec(table.__table__.delete().where(table.user_id == user.id))
+    session.delete(user)
+    session.commit()

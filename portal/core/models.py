@@ -219,6 +219,7 @@ class EmailToken(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     purpose: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True)
+    new_email: str | None = Field(default=None, max_length=320)  # for purpose "email"
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

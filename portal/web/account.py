@@ -147,3 +147,8 @@ def reset(token: str):
     except InvalidToken:
         return render_template("account/invalid_link.html"), 404
     return render_template("account/reset.html", form=form), _status(form)
+
+
+@bp.get("/deleted")
+def deleted():
+    return render_template("account/deleted.html")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal import i18n
@@ -54,3 +54,32 @@ class LinkCaseForm(FlaskForm):
         DataRequired(_l("Enter the receipt number.")), Length(max=64)])
     access_code = StringField(_l("Online access code"), validators=[
         DataRequired(_l("Enter the online access code.")), Length(max=64)])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language for e-mails"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(info.code, info.name) for info in i18n.offered_locales()]
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a password."))])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(_l("Type the password again.")),
+        EqualTo("password", _l("The two passwords are not the same."))])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(_l("New e-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.com.")), Length(max=320)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+
+
+class DeleteAccountForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+    understood = BooleanField(_l("I understand that my account and its links to my cases will be deleted."),
+                              validators=[DataRequired(_l("Tick the box to confirm."))])

@@ -7,7 +7,8 @@ PUBLIC = {
     "static", "root.entry", "public.home", "public.lookup", "api.openapi",
     "api.case_events",  # bearer token, tested in tests/api
     "account.register", "account.check_email", "account.confirm", "account.login",
-    "account.logout", "account.reset_request", "account.reset",
+    "account.logout", "account.reset_request", "account.reset", "account.deleted",
+    "settings.confirm_email",  # the e-mailed token is the proof
 }
 
 

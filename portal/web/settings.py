@@ -1,0 +1,142 @@
+"""The signed-in account's settings: language, password, e-mail address, deletion. Every change
+but the language asks for the current password again (ASVS 7.5.1) and is told to the account."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from portal.core import accounts
+from portal.core.errors import InvalidToken, LoginFailed, PasswordRejected, Throttled
+from portal.db import get_session
+from portal.logs import get_logger
+from portal.web.auth import current_user, login_required, now, send_mail, sign_in, sign_out
+from portal.web.forms import ChangeEmailForm, ChangePasswordForm, ConfirmForm, DeleteAccountForm, LanguageForm
+from portal.web.localized import localized_blueprint
+from portal.web.messages import PASSWORD_REJECTED
+
+bp = localized_blueprint("settings", __name__, "/account/settings")
+log = get_logger("settings")
+
+
+def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction)
+    return message
+
+
+def _hasher():
+    return current_app.extensions["portal.hasher"]
+
+
+def _page(status: int = 200, **forms):
+    user = current_user()
+    context = {
+        "language_form": LanguageForm(language=user.preferred_language, formdata=None),
+        "password_form": ChangePasswordForm(formdata=None),
+        "email_form": ChangeEmailForm(formdata=None),
+        "delete_form": DeleteAccountForm(formdata=None),
+    }
+    context.update(forms)
+    return render_template("account/settings.html", **context), status
+
+
+def _wrong_password(form) -> None:
+    form.current.errors.append(_("This is not your current password."))
+
+
+@bp.get("/")
+@login_required
+def index():
+    return _page()
+
+
+@bp.post("/language")
+@login_required
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _page(400, language_form=form)
+    accounts.set_language(get_session(), current_user(), form.language.data)
+    flash(_("Saved."), "success")
+    return redirect(url_for("settings.index", lang_code=form.language.data))
+
+
+@bp.post("/password")
+@login_required
+def password():
+    form = ChangePasswordForm()
+    user = current_user()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(get_session(), user, form.current.data, form.password.data,
+                                     _hasher(), now())
+        except (LoginFailed, Throttled):
+            _wrong_password(form)
+        except PasswordRejected as rejection:
+            form.password.errors.append(PASSWORD_REJECTED[rejection.reason])
+        else:
+            sign_in(user)  # every other session ended; this one starts afresh
+            send_mail(user.email, user.preferred_language, "password_changed",
+                      N_("Your password was changed"))
+            log.info("password changed")
+            flash(_("Your password is changed. You were signed out everywhere else."), "success")
+            return redirect(url_for("settings.index"))
+    return _page(400, password_form=form)
+
+
+@bp.post("/email")
+@login_required
+def email():
+    form = ChangeEmailForm()
+    user = current_user()
+    if form.validate_on_submit():
+        try:
+            token = accounts.request_email_change(get_session(), user, form.current.data, form.email.data,
+                                                  _hasher(), now())
+        except (LoginFailed, Throttled):
+            _wrong_password(form)
+        else:
+            base = current_app.config["PORTAL_SETTINGS"].base_url
+            if token:
+                send_mail(form.email.data, user.preferred_language, "confirm_new_email",
+                          N_("Confirm your new e-mail address"),
+                          link=base + url_for("settings.confirm_email", token=token,
+                                              lang_code=user.preferred_language))
+            send_mail(user.email, user.preferred_language, "email_change_requested",
+                      N_("A new e-mail address was requested for your account"))
+            flash(_("We sent a link to the new address. The change happens when you open it."), "success")
+            return redirect(url_for("settings.index"))
+    return _page(400, email_form=form)
+
+
+@bp.route("/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    form = ConfirmForm()
+    try:
+        if form.validate_on_submit():
+            user, old = accounts.confirm_email_change(get_session(), token, now())
+            send_mail(old, user.preferred_language, "email_changed", N_("Your e-mail address was changed"))
+            flash(_("Your e-mail address is changed."), "success")
+            return redirect(url_for("settings.index") if current_user() else url_for("account.login"))
+        accounts.peek_token(get_session(), token, "email", now())
+    except InvalidToken:
+        return render_template("account/invalid_link.html"), 404
+    return render_template("account/confirm.html", form=form)
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    form = DeleteAccountForm()
+    user = current_user()
+    if form.validate_on_submit():
+        try:
+            address, language = user.email, user.preferred_language
+            accounts.delete_account(get_session(), user, form.current.data, _hasher(), now())
+        except (LoginFailed, Throttled):
+            _wrong_password(form)
+        else:
+            sign_out()
+            send_mail(address, language, "account_deleted", N_("Your account was deleted"))
+            log.info("account deleted")
+            return redirect(url_for("account.deleted", lang_code=language))
+    return _page(400, delete_form=form)
