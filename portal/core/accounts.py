@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func
@@ -33,6 +34,7 @@ from portal.core.models import (
     CaseLink,
     CaseParty,
     EmailToken,
+    RecoveryCode,
     User,
 )
 
@@ -383,7 +385,83 @@ def delete_account(session: Session, user: User, current: str, hasher: PasswordH
     link_ids = [link.id for link in session.exec(select(CaseLink).where(CaseLink.user_id == user.id))]
     if link_ids:
         session.exec(CaseAlert.__table__.delete().where(CaseAlert.case_link_id.in_(link_ids)))
-    for table in (CaseLink, AuthSession, EmailToken):
+    for table in (CaseLink, AuthSession, EmailToken, RecoveryCode):
         session.exec(table.__table__.delete().where(table.user_id == user.id))
     session.delete(user)
     session.commit()
+
+
+# --- two-step sign-in (TOTP) -------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+TOTP_ISSUER = "Case Transparency Portal"
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
+
+
+def _totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step `code` belongs to (this one or one either side, for clock drift), or None."""
+    code = "".join(code.split())
+    totp = pyotp.TOTP(secret)
+    for drift in (0, -1, 1):
+        moment = now + drift * timedelta(seconds=totp.interval)
+        if secrets.compare_digest(totp.at(moment), code):
+            return totp.timecode(moment)
+    return None
+
+
+def enable_totp(session: Session, user: User, secret: str, code: str, now: datetime) -> list[str]:
+    """Turn two-step sign-in on once the app shows a right code; returns the recovery codes,
+    shown once and stored only as hashes."""
+    step = _totp_step(secret, code, now)
+    if step is None:
+        raise LoginFailed()
+    user.totp_secret, user.totp_last_step = secret, step
+    session.exec(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    codes = ["-".join(secrets.token_hex(3) for _ in range(2)) for _ in range(RECOVERY_CODES)]
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(c)) for c in codes)
+    session.add(user)
+    session.commit()
+    return codes
+
+
+def disable_totp(session: Session, user: User, current: str, hasher: PasswordHasher, now: datetime) -> None:
+    reauthenticate(session, user, current, hasher, now)
+    user.totp_secret, user.totp_last_step = None, None
+    session.exec(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    session.add(user)
+    session.commit()
+
+
+def verify_second_factor(session: Session, user: User, code: str, source: str, now: datetime) -> None:
+    """Accept a TOTP code not used before, or an unused recovery code; else LoginFailed.
+    Failures count towards the same throttle as passwords."""
+    keys = _throttle_keys(user.email_key, source)
+    _check_throttle(session, keys, now)
+    step = _totp_step(user.totp_secret, code, now) if user.totp_secret else None
+    if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
+        user.totp_last_step = step
+        session.add(user)
+        session.commit()
+        return
+    recovery = session.exec(select(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code.strip().lower()),
+        RecoveryCode.used_at.is_(None))).first()
+    if recovery is not None:
+        recovery.used_at = now
+        session.add(recovery)
+        session.commit()
+        return
+    _record_failure(session, keys, now)
+    raise LoginFailed()
+
+
+def recovery_codes_left(session: Session, user: User) -> int:
+    return session.exec(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).one()

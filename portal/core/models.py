@@ -192,6 +192,10 @@ class User(SQLModel, table=True):
     confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     password_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Two-step sign-in (TOTP, RFC 6238): the shared secret, and the last time step used, so that
+    # no code works twice (ASVS 6.5.1).
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_last_step: int | None = None
 
 
 class AuthSession(SQLModel, table=True):
@@ -265,3 +269,14 @@ class CaseAlert(SQLModel, table=True):
     kind: str = Field(max_length=16)  # status | transfer | action
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code to sign in without the authenticator app; stored hashed."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

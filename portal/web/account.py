@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlmodel import select
 
 from portal.core import accounts
 from portal.core.errors import EmailNotConfirmed, InvalidToken, LoginFailed, PasswordRejected, Throttled
+from portal.core.models import User
 from portal.db import get_session
 from portal.logs import get_logger
 from portal.web.auth import client_address, current_user, now, safe_next, send_mail, sign_in, sign_out
-from portal.web.forms import ConfirmForm, LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
+from portal.web.forms import (
+    ConfirmForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+    ResetRequestForm,
+    SecondFactorForm,
+)
 from portal.web.localized import localized_blueprint
 from portal.web.messages import PASSWORD_REJECTED
 
 bp = localized_blueprint("account", __name__, "/account")
 log = get_logger("account")
+PENDING_KEY = "pending_second_factor"
+PENDING_SECONDS = 300
 
 
 def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction; translated later)
@@ -99,11 +110,44 @@ def login():
         except EmailNotConfirmed:
             error, status = _("Confirm your e-mail address first: open the link we sent you."), 400
         else:
+            target = safe_next(request.args.get("next")) or url_for("cases.index")
+            if user.totp_secret:
+                session.clear()
+                session[PENDING_KEY] = {"user": user.public_id, "at": now().timestamp(), "next": target}
+                return redirect(url_for("account.second_factor"))
             sign_in(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("cases.index"))
+            return redirect(target)
     elif form.errors:
         status = 400
     return render_template("account/login.html", form=form, error=error), status
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def second_factor():
+    """The second step of signing in, for accounts with an authenticator app."""
+    pending = session.get(PENDING_KEY)
+    if not pending or now().timestamp() - pending["at"] > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return redirect(url_for("account.login"))
+    form = SecondFactorForm()
+    error, status = None, 200
+    if form.validate_on_submit():
+        user = get_session().exec(select(User).where(User.public_id == pending["user"])).first()
+        try:
+            if user is None:
+                raise LoginFailed()
+            accounts.verify_second_factor(get_session(), user, form.code.data, client_address(), now())
+        except LoginFailed:
+            log.warning("second factor failed")
+            error, status = _("This code is not right, or it was used already."), 400
+        except Throttled:
+            error, status = _("Too many attempts. Wait a minute, then try again."), 429
+        else:
+            sign_in(user)
+            return redirect(safe_next(pending.get("next")) or url_for("cases.index"))
+    elif form.errors:
+        status = 400
+    return render_template("account/second_factor.html", form=form, error=error), status
 
 
 @bp.post("/logout")

@@ -83,3 +83,17 @@ class DeleteAccountForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
     understood = BooleanField(_l("I understand that my account and its links to my cases will be deleted."),
                               validators=[DataRequired(_l("Tick the box to confirm."))])
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"), validators=[
+        DataRequired(_l("Enter the code.")), Length(max=32)])
+
+
+class EnableTotpForm(FlaskForm):
+    code = StringField(_l("The 6-digit code your app shows now"), validators=[
+        DataRequired(_l("Enter the code.")), Length(max=16)])
+
+
+class DisableTotpForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])

@@ -3,7 +3,8 @@ but the language asks for the current password again (ASVS 7.5.1) and is told to
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+import segno
+from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
 from portal.core import accounts
@@ -11,12 +12,21 @@ from portal.core.errors import InvalidToken, LoginFailed, PasswordRejected, Thro
 from portal.db import get_session
 from portal.logs import get_logger
 from portal.web.auth import current_user, login_required, now, send_mail, sign_in, sign_out
-from portal.web.forms import ChangeEmailForm, ChangePasswordForm, ConfirmForm, DeleteAccountForm, LanguageForm
+from portal.web.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    DeleteAccountForm,
+    DisableTotpForm,
+    EnableTotpForm,
+    LanguageForm,
+)
 from portal.web.localized import localized_blueprint
 from portal.web.messages import PASSWORD_REJECTED
 
 bp = localized_blueprint("settings", __name__, "/account/settings")
 log = get_logger("settings")
+TOTP_SETUP_KEY = "totp_setup"  # the secret being set up, until a code proves the app has it
 
 
 def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction)
@@ -30,6 +40,9 @@ def _hasher():
 def _page(status: int = 200, **forms):
     user = current_user()
     context = {
+        "totp_enabled": user.totp_secret is not None,
+        "recovery_left": accounts.recovery_codes_left(get_session(), user) if user.totp_secret else 0,
+        "disable_totp_form": DisableTotpForm(formdata=None),
         "language_form": LanguageForm(language=user.preferred_language, formdata=None),
         "password_form": ChangePasswordForm(formdata=None),
         "email_form": ChangeEmailForm(formdata=None),
@@ -140,3 +153,50 @@ def delete():
             log.info("account deleted")
             return redirect(url_for("account.deleted", lang_code=language))
     return _page(400, delete_form=form)
+
+
+@bp.route("/two-step", methods=["GET", "POST"])
+@login_required
+def two_step():
+    """Set up an authenticator app: scan the QR code (or type the key), then prove it works."""
+    user = current_user()
+    if user.totp_secret:
+        return redirect(url_for("settings.index"))
+    secret = session.get(TOTP_SETUP_KEY) or accounts.new_totp_secret()
+    session[TOTP_SETUP_KEY] = secret
+    form = EnableTotpForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = accounts.enable_totp(get_session(), user, secret, form.code.data, now())
+        except LoginFailed:
+            form.code.errors.append(_("This code is not right. Check the time on your phone and try again."))
+        else:
+            session.pop(TOTP_SETUP_KEY, None)
+            send_mail(user.email, user.preferred_language, "two_step_enabled",
+                      N_("Two-step sign-in is on for your account"))
+            log.info("two-step sign-in enabled")
+            return render_template("account/recovery_codes.html", codes=codes)
+    if form.errors:
+        status = 400
+    uri = accounts.totp_uri(secret, user.email)
+    return render_template("account/two_step.html", form=form, secret=secret,
+                           qr=segno.make(uri, error="m").svg_data_uri(scale=4)), status
+
+
+@bp.post("/two-step/off")
+@login_required
+def two_step_off():
+    form = DisableTotpForm()
+    user = current_user()
+    if form.validate_on_submit():
+        try:
+            accounts.disable_totp(get_session(), user, form.current.data, _hasher(), now())
+        except (LoginFailed, Throttled):
+            _wrong_password(form)
+        else:
+            send_mail(user.email, user.preferred_language, "two_step_disabled",
+                      N_("Two-step sign-in was turned off for your account"))
+            flash(_("Two-step sign-in is off."), "success")
+            return redirect(url_for("settings.index"))
+    return _page(400, disable_totp_form=form)

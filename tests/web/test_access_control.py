@@ -9,6 +9,7 @@ PUBLIC = {
     "account.register", "account.check_email", "account.confirm", "account.login",
     "account.logout", "account.reset_request", "account.reset", "account.deleted",
     "settings.confirm_email",  # the e-mailed token is the proof
+    "account.second_factor",  # only after a right password (a signed, 5-minute marker)
 }
 
 
