@@ -280,3 +280,58 @@ class RecoveryCode(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True)
     code_hash: str = Field(max_length=64)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- representatives ---------------------------------------------------------------------------
+
+
+class Organization(SQLModel, table=True):
+    """A law firm or a legal-aid office whose members represent clients."""
+
+    __tablename__ = "organization"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    name_key: str = Field(max_length=200, unique=True)
+
+
+class RepresentativeProfile(SQLModel, table=True):
+    """An attorney (bar number and state) or accredited representative (EOIR id, recognized
+    organization). Sees nothing until staff verify it."""
+
+    __tablename__ = "representative_profile"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", unique=True)
+    full_name: str = Field(max_length=200)
+    bar_number: str | None = Field(default=None, max_length=32)
+    bar_state: str | None = Field(default=None, max_length=2)
+    eoir_id: str | None = Field(default=None, max_length=32)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verified_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class Representation(SQLModel, table=True):
+    """A G-28 or EOIR-28 (from an agency) or an appointment by the applicant in the portal: the
+    representative may see what the represented party's own link shows, no more."""
+
+    __tablename__ = "representation"
+    __table_args__ = (sa.Index("ix_representation_email_active", "representative_email_key", "ended_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    party_role: str = Field(max_length=16)
+    representative_email_key: str = Field(max_length=320)
+    organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    source: str = Field(max_length=16)  # agency | applicant
+    ingested_event_id: int | None = Field(default=None, foreign_key="ingested_event.id")
+    appointed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    effective_on: date
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    end_reason: str | None = Field(default=None, max_length=16)  # withdrawn | revoked | retracted
+    ended_by_event_id: int | None = Field(default=None, foreign_key="ingested_event.id")
+    notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the party was told

@@ -19,15 +19,17 @@ from portal.core.ingest import (
     authenticate_client,
     ingest_batch,
 )
+from portal.core.representatives import REPRESENTATIONS
 from portal.db import get_session
 from portal.logs import get_logger
+from portal.web.access import tell_new_access
 from portal.web.alerts import deliver_case_alerts
 from portal.web.openapi import build_openapi
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = get_logger("api")
 
-ENDPOINTS: tuple[Endpoint, ...] = (CASE_EVENTS,)
+ENDPOINTS: tuple[Endpoint, ...] = (CASE_EVENTS, REPRESENTATIONS)
 
 
 def _problem(status: int, error: str, message: str, **headers):
@@ -79,6 +81,7 @@ def _ingest(endpoint: Endpoint):
     if outcome.accepted:
         try:
             deliver_case_alerts()
+            tell_new_access()
         except Exception:  # the events are stored; alerts stay pending and go with the next batch
             get_session().rollback()
             log.exception("case alerts could not be queued")

@@ -7,8 +7,9 @@ import functools
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
-from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 
 from portal import jobs
 from portal.core import accounts
@@ -37,6 +38,20 @@ def load_user() -> None:
         g.user = accounts.resume_session(get_session(), token, now())
         if g.user is None:
             session.pop(SESSION_KEY, None)
+
+
+# Representatives and staff must use two-step sign-in (security.md); until they set it up, these
+# are the only pages they can reach.
+SETUP_ALLOWED = frozenset({"settings.two_step", "account.logout", "static"})
+
+
+def require_two_step_for_privileged():
+    user = g.get("user")
+    if (user is not None and user.totp_secret is None and user.role != "applicant"
+            and request.endpoint not in SETUP_ALLOWED and not (request.endpoint or "").startswith("public.")):
+        flash(_l("Representatives and staff must set up two-step sign-in first."), "info")
+        return redirect(url_for("settings.two_step"))
+    return None
 
 
 def current_user() -> User | None:
@@ -110,4 +125,5 @@ def _translated(subject: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.before_request(load_user)
+    app.before_request(require_two_step_for_privileged)
     app.context_processor(lambda: {"current_user": current_user()})

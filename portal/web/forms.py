@@ -97,3 +97,30 @@ class EnableTotpForm(FlaskForm):
 
 class DisableTotpForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+
+
+class RepresentativeProfileForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter your full name.")), Length(max=200)])
+    bar_number = StringField(_l("Bar number (attorneys)"), validators=[Length(max=32)])
+    bar_state = StringField(_l("State of the bar, two letters (attorneys)"), validators=[Length(max=2)])
+    eoir_id = StringField(_l("EOIR ID (accredited representatives)"), validators=[Length(max=32)])
+    organization = StringField(_l("Firm or recognized organization"), validators=[Length(max=200)])
+
+    def validate(self, extra_validators=None):
+        if not super().validate(extra_validators):
+            return False
+        if not (self.bar_number.data and self.bar_state.data) and not self.eoir_id.data:
+            self.bar_number.errors.append(_l("Give a bar number and its state, or an EOIR ID."))
+            return False
+        return True
+
+
+class AppointForm(FlaskForm):
+    case = SelectField(_l("Case"), validators=[DataRequired()])
+    email = EmailField(_l("The representative's e-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.com.")), Length(max=320)])
+    consent = BooleanField(_l("I consent to this representative seeing my case and my records in this portal "
+                              "(6 CFR 5.21(f)). I can take this back at any time."),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
