@@ -8,17 +8,7 @@ import time_machine
 from sqlmodel import select
 
 from portal.core.models import AuthSession, User
-
-PASSWORD = "correct horse battery staple"
-
-
-def csrf(client, path):
-    body = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
-
-
-def link_in(message):
-    return re.search(r"http://\S+", message.get_content()).group(0)
+from tests.helpers import PASSWORD, csrf, link_in, sign_in
 
 
 def register(client, email="ana@example.org", password=PASSWORD, language="en"):
@@ -31,12 +21,6 @@ def confirm_from_mail(client, message):
     path = link_in(message).replace("http://127.0.0.1:5000", "")
     assert client.get(path).status_code == 200  # the page behind the link changes nothing
     return client.post(path, data={"csrf_token": csrf(client, path)})
-
-
-def sign_in(client, email="ana@example.org", password=PASSWORD, **environ):
-    return client.post("/en/account/login", data={
-        "csrf_token": csrf(client, "/en/account/login"), "email": email, "password": password},
-        environ_base=environ or {})
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ account's language, naming no case, status or person."""
 import pytest
 
 from tests.factories import case_event
-from tests.web.test_case_links import link, make_account  # noqa: F401 (fixture)
+from tests.helpers import link
 
 
 @pytest.fixture
-def linked(make_account, post_events, outbox):  # noqa: F811
+def linked(make_account, post_events, outbox):
     post_events([case_event(receipt_number="IOE2190000777", form_type="I-765", office="ELIS",
                             status="case_received", parties=[
                                 {"role": "applicant", "access_code": "APPLICANT-7",
@@ -48,7 +48,7 @@ def test_a_duplicate_event_sends_nothing_more(linked, post_events, outbox):
     assert len(outbox()) == linked + 1
 
 
-def test_the_petitioner_of_a_protected_case_gets_no_alert(make_account, post_events, outbox):  # noqa: F811
+def test_the_petitioner_of_a_protected_case_gets_no_alert(make_account, post_events, outbox):
     post_events([case_event(receipt_number="WAC2190000131", form_type="I-130", office="CSC", parties=[
         {"role": "petitioner", "access_code": "PETITIONER-2"},
         {"role": "beneficiary", "access_code": "BENEFICIARY-2"}])])

@@ -7,40 +7,7 @@ import pytest
 import time_machine
 
 from tests.factories import case_event
-from tests.web.test_accounts import csrf, sign_in
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def make_account(app, session):
-    from datetime import UTC, datetime
-
-    from portal.core.accounts import create_confirmed_user
-
-    def make(email):
-        create_confirmed_user(session, email, PASSWORD, "applicant", app.extensions["portal.hasher"],
-                              datetime.now(UTC))
-        client = app.test_client()
-        assert sign_in(client, email=email).status_code == 302
-        return client
-
-    return make
-
-
-@pytest.fixture
-def i130(post_events):
-    """A petition: the petitioner and the beneficiary each have their own access code."""
-    post_events([case_event(receipt_number="WAC2190000130", form_type="I-130", office="CSC",
-                            status="rfe_sent", parties=[
-                                {"role": "petitioner", "access_code": "PETITIONER-1"},
-                                {"role": "beneficiary", "access_code": "BENEFICIARY-1"}])])
-    return "WAC2190000130"
-
-
-def link(client, receipt, code):
-    return client.post("/en/cases/link", data={"csrf_token": csrf(client, "/en/cases/link"),
-                                               "receipt_number": receipt, "access_code": code})
+from tests.helpers import link
 
 
 def test_linking_shows_the_case_in_my_cases_with_its_flag(make_account, i130):

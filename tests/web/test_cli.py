@@ -50,7 +50,7 @@ def test_bench_data_writes_deterministic_cases(app):
 
 
 def test_user_create_makes_a_confirmed_account_that_signs_in(app, monkeypatch):
-    from tests.web.test_accounts import sign_in
+    from tests.helpers import sign_in
 
     monkeypatch.setenv("PORTAL_PASSWORD", "officer passphrase 2026")
     result = app.test_cli_runner().invoke(
@@ -72,7 +72,7 @@ def test_a_newcomer_links_a_demo_case_with_a_printed_access_code(app, session):
     from datetime import UTC, datetime
 
     from portal.core.accounts import create_confirmed_user
-    from tests.web.test_accounts import csrf, sign_in
+    from tests.helpers import csrf, sign_in
 
     output = app.test_cli_runner().invoke(main, ["demo"]).output
     receipt, code = re.search(r"receipt (\w{13})  access code (\S+)", output).groups()

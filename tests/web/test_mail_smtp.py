@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from portal import create_app
-from tests.web.test_accounts import PASSWORD, csrf
+from tests.helpers import PASSWORD, csrf
 
 
 class Sink:

@@ -4,40 +4,12 @@ revocation and withdrawal biting on the very next request, and who-can-see-my-da
 from datetime import UTC, datetime
 
 import pyotp
-import pytest
 from sqlmodel import select
 
-from portal.core import representatives
 from portal.core.accounts import create_confirmed_user
 from portal.core.models import User
 from tests.factories import case_event
-from tests.web.test_accounts import PASSWORD, csrf, sign_in
-from tests.web.test_case_links import i130, link, make_account  # noqa: F401 (fixtures)
-from tests.web.test_two_step import second_step
-
-
-@pytest.fixture
-def make_representative(app, session):
-    def make(email, organization=None, verified=True, two_step=True):
-        user = create_confirmed_user(session, email, PASSWORD, "applicant", app.extensions["portal.hasher"],
-                                     datetime.now(UTC))
-        representatives.save_profile(session, user, "Rita Rep", "12345", "CA", None, organization)
-        if verified:
-            admin = create_confirmed_user(session, f"admin-{email}", PASSWORD, "admin",
-                                          app.extensions["portal.hasher"], datetime.now(UTC))
-            representatives.verify_profile(session, user.public_id, admin, datetime.now(UTC))
-        secret = pyotp.random_base32()
-        if two_step:
-            user.totp_secret = secret
-            session.add(user)
-            session.commit()
-        client = app.test_client()
-        assert sign_in(client, email=email).status_code == 302
-        if two_step:
-            assert second_step(client, pyotp.TOTP(secret).now()).status_code == 302
-        return client
-
-    return make
+from tests.helpers import PASSWORD, csrf, link, second_step, sign_in
 
 
 def g28(receipt, email, action="filed", party_role="beneficiary", organization=None, **extra):
@@ -54,7 +26,7 @@ def clients_page(client):
 
 
 def test_a_g28_from_the_api_shows_the_case_and_a_withdrawal_ends_it_at_once(
-        make_representative, post_events, i130):  # noqa: F811
+        make_representative, post_events, i130):
     rep = make_representative("rita@lawfirm.example")
     assert i130 not in clients_page(rep)
     response = post_events([g28(i130, "Rita@LawFirm.example")], endpoint="representations")
@@ -68,7 +40,7 @@ def test_a_g28_from_the_api_shows_the_case_and_a_withdrawal_ends_it_at_once(
     assert i130 not in clients_page(rep)
 
 
-def test_an_unverified_representative_sees_nothing(make_representative, post_events, i130):  # noqa: F811
+def test_an_unverified_representative_sees_nothing(make_representative, post_events, i130):
     rep = make_representative("new@lawfirm.example", verified=False)
     post_events([g28(i130, "new@lawfirm.example")], endpoint="representations")
     page = clients_page(rep)
@@ -76,7 +48,7 @@ def test_an_unverified_representative_sees_nothing(make_representative, post_eve
 
 
 def test_a_representation_of_the_organization_reaches_its_verified_members(
-        make_representative, post_events, i130):  # noqa: F811
+        make_representative, post_events, i130):
     member = make_representative("paul@legalaid.example", organization="Legal Aid Society")
     post_events([g28(i130, "intake@legalaid.example", organization="legal aid  society")],
                 endpoint="representations")
@@ -84,7 +56,7 @@ def test_a_representation_of_the_organization_reaches_its_verified_members(
 
 
 def test_the_petitioners_representative_sees_the_status_but_not_a_protected_case(
-        make_representative, post_events, i130):  # noqa: F811
+        make_representative, post_events, i130):
     rep = make_representative("pet-rep@example.org")
     post_events([g28(i130, "pet-rep@example.org", party_role="petitioner")], endpoint="representations")
     assert i130 in clients_page(rep)
@@ -93,7 +65,7 @@ def test_the_petitioners_representative_sees_the_status_but_not_a_protected_case
     assert i130 not in clients_page(rep)
 
 
-def test_representations_api_rules(post_events, session, i130):  # noqa: F811
+def test_representations_api_rules(post_events, session, i130):
     from portal.core.ingest import create_api_client
 
     unknown = post_events([g28("WAC2199999999", "a@example.org")], endpoint="representations")
@@ -108,7 +80,7 @@ def test_representations_api_rules(post_events, session, i130):  # noqa: F811
 
 
 def test_the_applicant_is_told_lists_and_revokes(make_account, make_representative, post_events,
-                                                 outbox, i130):  # noqa: F811
+                                                 outbox, i130):
     applicant = make_account("ben@example.org")
     link(applicant, i130, "BENEFICIARY-1")
     rep = make_representative("rita@lawfirm.example")
@@ -126,7 +98,7 @@ def test_the_applicant_is_told_lists_and_revokes(make_account, make_representati
 
 
 def test_the_applicant_appoints_a_verified_representative_with_consent(make_account, make_representative,
-                                                                       i130, session):  # noqa: F811
+                                                                       i130, session):
     applicant = make_account("ben@example.org")
     link(applicant, i130, "BENEFICIARY-1")
     rep = make_representative("rita@lawfirm.example")
@@ -151,7 +123,7 @@ def test_representatives_must_set_up_two_step_sign_in_first(make_representative)
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/settings/two-step")
 
 
-def test_only_admins_verify_representatives(make_account, make_representative, app, session):  # noqa: F811
+def test_only_admins_verify_representatives(make_account, make_representative, app, session):
     make_representative("wait@lawfirm.example", verified=False)
     applicant = make_account("ben@example.org")
     assert applicant.get("/en/staff/representatives").status_code == 404
@@ -167,5 +139,6 @@ def test_only_admins_verify_representatives(make_account, make_representative, a
     page = admin.get("/en/staff/representatives").get_data(as_text=True)
     assert "wait@lawfirm.example" in page
     user_id = session.exec(select(User).where(User.email_key == "wait@lawfirm.example")).one().public_id
-    admin.post(f"/en/staff/representatives/{user_id}/verify", data={"csrf_token": csrf(admin, "/en/staff/representatives")})
+    token = csrf(admin, "/en/staff/representatives")
+    admin.post(f"/en/staff/representatives/{user_id}/verify", data={"csrf_token": token})
     assert "wait@lawfirm.example" not in admin.get("/en/staff/representatives").get_data(as_text=True)

@@ -5,8 +5,7 @@ import re
 from sqlmodel import select
 
 from portal.core.models import Case, CaseLink, User
-from tests.web.test_accounts import PASSWORD, csrf, link_in, sign_in
-from tests.web.test_case_links import i130, link, make_account  # noqa: F401 (fixtures)
+from tests.helpers import PASSWORD, csrf, link, link_in, sign_in
 
 SETTINGS = "/en/account/settings/"
 
@@ -19,7 +18,7 @@ def test_settings_need_sign_in(client):
     assert client.get(SETTINGS).status_code == 302
 
 
-def test_change_password_needs_the_current_one_and_ends_other_sessions(make_account, app, outbox):  # noqa: F811
+def test_change_password_needs_the_current_one_and_ends_other_sessions(make_account, app, outbox):
     client = make_account("ana@example.org")
     other = app.test_client()
     sign_in(other, email="ana@example.org")
@@ -34,7 +33,7 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(make_acco
     assert outbox()[-1]["Subject"] == "Your password was changed"
 
 
-def test_change_email_is_confirmed_from_the_new_address_and_told_to_the_old(make_account, outbox, session):  # noqa: F811
+def test_change_email_is_confirmed_from_the_new_address_and_told_to_the_old(make_account, outbox, session):
     client = make_account("ana@example.org")
     before = len(outbox())
     response = post(client, "email", email="ana.new@example.org", current=PASSWORD)
@@ -49,7 +48,7 @@ def test_change_email_is_confirmed_from_the_new_address_and_told_to_the_old(make
     assert outbox()[-1]["To"] == "ana@example.org"  # "your address was changed"
 
 
-def test_change_to_an_address_with_an_account_reveals_nothing(make_account, outbox):  # noqa: F811
+def test_change_to_an_address_with_an_account_reveals_nothing(make_account, outbox):
     make_account("taken@example.org")
     client = make_account("ana@example.org")
     before = len(outbox())
@@ -58,14 +57,14 @@ def test_change_to_an_address_with_an_account_reveals_nothing(make_account, outb
     assert [m["To"] for m in outbox()[before:]] == ["ana@example.org"]  # only the notice
 
 
-def test_language_preference_is_saved(make_account, session):  # noqa: F811
+def test_language_preference_is_saved(make_account, session):
     client = make_account("ana@example.org")
     response = post(client, "language", language="ar")
     assert response.headers["Location"].endswith("/ar/account/settings/")
     assert session.exec(select(User)).one().preferred_language == "ar"
 
 
-def test_delete_account_keeps_the_agencies_records(make_account, i130, session, outbox):  # noqa: F811
+def test_delete_account_keeps_the_agencies_records(make_account, i130, session, outbox):
     client = make_account("ben@example.org")
     link(client, i130, "BENEFICIARY-1")
     refused = post(client, "delete", current=PASSWORD)  # the box is not ticked

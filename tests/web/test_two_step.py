@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import time_machine
 
-from tests.web.test_accounts import PASSWORD, csrf, sign_in
-from tests.web.test_case_links import make_account  # noqa: F401 (fixture)
+from tests.helpers import PASSWORD, csrf, second_step, sign_in
 
 SETTINGS = "/en/account/settings/"
 
@@ -24,12 +23,7 @@ def enable(client):
     return secret, codes
 
 
-def second_step(client, code):
-    return client.post("/en/account/login/code", data={"csrf_token": csrf(client, "/en/account/login/code"),
-                                                       "code": code})
-
-
-def test_sign_in_asks_for_a_code_and_refuses_reuse(make_account, app):  # noqa: F811
+def test_sign_in_asks_for_a_code_and_refuses_reuse(make_account, app):
     owner = make_account("ana@example.org")
     secret, _codes = enable(owner)
     client = app.test_client()
@@ -46,7 +40,7 @@ def test_sign_in_asks_for_a_code_and_refuses_reuse(make_account, app):  # noqa: 
         assert second_step(again, code).status_code == 400  # the same code, a second time
 
 
-def test_a_recovery_code_works_once(make_account, app):  # noqa: F811
+def test_a_recovery_code_works_once(make_account, app):
     owner = make_account("ana@example.org")
     _secret, codes = enable(owner)
     client = app.test_client()
@@ -58,7 +52,7 @@ def test_a_recovery_code_works_once(make_account, app):  # noqa: F811
     assert "9 recovery codes left" in owner.get(SETTINGS).get_data(as_text=True)
 
 
-def test_turning_it_off_needs_the_password(make_account, app):  # noqa: F811
+def test_turning_it_off_needs_the_password(make_account, app):
     owner = make_account("ana@example.org")
     enable(owner)
     token = csrf(owner, SETTINGS)
@@ -68,7 +62,7 @@ def test_turning_it_off_needs_the_password(make_account, app):  # noqa: F811
     assert sign_in(client, email="ana@example.org").headers["Location"].endswith("/en/cases/")
 
 
-def test_the_second_step_expires(make_account, app):  # noqa: F811
+def test_the_second_step_expires(make_account, app):
     owner = make_account("ana@example.org")
     secret, _ = enable(owner)
     client = app.test_client()
