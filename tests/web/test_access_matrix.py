@@ -1,0 +1,69 @@
+"""The access matrix (security.md 8.2.2): every route that takes an id, tried by every kind of
+party. The right party gets 200 (so the ids are real); every wrong party gets 404, never 403."""
+
+import pytest
+
+from tests.helpers import csrf, link
+
+ACTORS = ["anonymous", "applicant_a", "applicant_b", "petitioner", "rep_with_g28", "rep_without",
+          "rep_withdrawn", "rep_unverified", "staff", "admin"]
+
+
+def g28(receipt, email, action="filed", party_role="beneficiary"):
+    return {"event_id": f"{email}-{action}", "receipt_number": receipt, "party_role": party_role,
+            "representative": {"email": email, "bar_number": "1", "bar_state": "NY"}, "action": action,
+            "effective_on": "2025-02-01"}
+
+
+@pytest.fixture
+def world(app, make_account, make_representative, post_events, i130):
+    clients = {"anonymous": app.test_client()}
+    clients["applicant_a"] = make_account("a@example.org")  # the beneficiary of the I-130
+    beneficiary_link = link(clients["applicant_a"], i130, "BENEFICIARY-1").headers["Location"]
+    clients["applicant_b"] = make_account("b@example.org")
+    clients["petitioner"] = make_account("p@example.org")
+    link(clients["petitioner"], i130, "PETITIONER-1")
+    clients["rep_with_g28"] = make_representative("with@law.example")
+    clients["rep_without"] = make_representative("without@law.example")
+    clients["rep_withdrawn"] = make_representative("gone@law.example")
+    clients["rep_unverified"] = make_representative("unverified@law.example", verified=False)
+    clients["staff"] = make_account("po@example.org", role="privacy_officer")
+    clients["admin"] = make_account("admin@example.org", role="admin")
+    post_events([g28(i130, "with@law.example"), g28(i130, "gone@law.example"),
+                 g28(i130, "unverified@law.example")], endpoint="representations")
+    page = clients["rep_with_g28"].get("/en/representatives/clients/").get_data(as_text=True)
+    rep_path = next(p for p in page.split('"') if p.startswith("/en/representatives/clients/") and len(p) > 40)
+    assert clients["rep_withdrawn"].get(rep_path).status_code == 404  # another representation's id
+    gone_page = clients["rep_withdrawn"].get("/en/representatives/clients/").get_data(as_text=True)
+    gone_path = next(p for p in gone_page.split('"') if p.startswith("/en/representatives/clients/") and len(p) > 40)
+    assert clients["rep_withdrawn"].get(gone_path).status_code == 200  # until the withdrawal below
+    post_events([g28(i130, "gone@law.example", action="withdrawn")], endpoint="representations")
+    access_page = clients["applicant_a"].get("/en/access/").get_data(as_text=True)
+    revoke_path = next(p for p in access_page.split('"') if p.endswith("/revoke"))
+    return clients, {"case": beneficiary_link, "client_case": rep_path, "withdrawn_case": gone_path,
+                     "revoke": revoke_path}
+
+
+ALLOWED = {
+    "case": {"applicant_a"},
+    "client_case": {"rep_with_g28"},
+    "withdrawn_case": set(),  # withdrawn a moment ago: nobody, its representative included
+    "revoke": {"applicant_a"},
+}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_id_route_answers_only_its_party(world, actor):
+    clients, paths = world
+    client = clients[actor]
+    for name, path in paths.items():
+        if name == "revoke":
+            token = csrf(client, "/en/account/login" if actor == "anonymous" else "/en/account/settings/")
+            response = client.post(path, data={"csrf_token": token})
+            expected = 302 if actor in ALLOWED[name] or actor == "anonymous" else 404
+        else:
+            response = client.get(path)
+            expected = 200 if actor in ALLOWED[name] else (302 if actor == "anonymous" else 404)
+        assert response.status_code == expected, (actor, name, response.status_code)
+        if actor == "anonymous":
+            assert "/account/login" in response.headers["Location"]
