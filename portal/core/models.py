@@ -335,3 +335,16 @@ class Representation(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=16)  # withdrawn | revoked | retracted
     ended_by_event_id: int | None = Field(default=None, foreign_key="ingested_event.id")
     notified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the party was told
+
+
+class StaffAction(SQLModel, table=True):
+    """What staff did to accounts and clients, and why: kept for audit (never edited)."""
+
+    __tablename__ = "staff_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=32)
+    target: str = Field(max_length=64)  # an opaque id (user public id, API client id, rejected event id)
+    note: str = Field(default="", max_length=1000)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -9,6 +9,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal import i18n
+from portal.core.ingest import AGENCIES
 
 
 class RegisterForm(FlaskForm):
@@ -124,3 +125,19 @@ class AppointForm(FlaskForm):
                               "(6 CFR 5.21(f)). I can take this back at any time."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
     current = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password."))])
+
+
+class ApiClientForm(FlaskForm):
+    agency = SelectField(_l("Agency"), choices=[(code, code) for code in AGENCIES], validators=[DataRequired()])
+    name = StringField(_l("Name of the system"), validators=[DataRequired(_l("Enter a name.")), Length(max=100)])
+
+
+class ResolveForm(FlaskForm):
+    note = StringField(_l("Note (what was done)"), validators=[DataRequired(_l("Enter a note.")), Length(max=1000)])
+
+
+class ResetTwoStepForm(FlaskForm):
+    email = EmailField(_l("E-mail address of the account"), validators=[
+        DataRequired(_l("Enter your e-mail address.")), Length(max=320)])
+    identity_check = StringField(_l("How you re-checked this person's identity"), validators=[
+        DataRequired(_l("Describe the identity check.")), Length(min=10, max=1000)])
