@@ -124,7 +124,7 @@ def demo() -> None:
     """Seed demo data (idempotent) and print receipt numbers to try."""
     from portal.demo import seed_demo
 
-    summary = seed_demo(get_session())
+    summary = seed_demo(get_session(), current_app.extensions["portal.hasher"])
     click.echo(summary.describe())
 
 

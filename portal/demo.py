@@ -14,9 +14,12 @@ from faker import Faker
 from sqlmodel import Session, select
 
 from portal.catalog import load_catalog
+from portal.core.accounts import create_confirmed_user, link_case, new_totp_secret, production_hasher
 from portal.core.cases import CASE_EVENTS
+from portal.core.errors import LinkFailed
 from portal.core.ingest import create_api_client, ingest_batch
-from portal.core.models import ApiClient, Case, IngestedEvent
+from portal.core.models import ApiClient, Case, IngestedEvent, User
+from portal.core.representatives import REPRESENTATIONS, profile_of, save_profile, verify_profile
 
 SEED = 1367
 ANCHOR = datetime(2026, 11, 15, 17, 0, tzinfo=UTC)  # the demo's "today"; no event after it
@@ -51,6 +54,7 @@ class DemoSummary:
     examples: dict[str, str] = field(default_factory=dict)
     cases: int = 0
     access_codes: list[tuple[str, str, str]] = field(default_factory=list)
+    logins: list[tuple[str, str, str | None]] = field(default_factory=list)
 
     def describe(self) -> str:
         lines = ["Demo data already present; nothing new stored." if self.already_seeded
@@ -60,6 +64,9 @@ class DemoSummary:
         lines.append("To link a case to an account (Create an account, then Add a case):")
         lines += [f"  receipt {receipt}  access code {code}  ({role})"
                   for receipt, code, role in self.access_codes]
+        lines.append(f"Demo logins (password for all: {DEMO_PASSWORD!r}; add the TOTP key to an authenticator app):")
+        lines += [f"  {role:<15} {email:<32} {f'TOTP key {secret}' if secret else ''}".rstrip()
+                  for role, email, secret in self.logins]
         lines.append("To feed the API, create a token with: portal api-client create --agency USCIS")
         return "\n".join(lines)
 
@@ -230,7 +237,8 @@ def _examples(session: Session, generator: _Generator) -> dict[str, str]:
     return examples
 
 
-def seed_demo(session: Session) -> DemoSummary:
+def seed_demo(session: Session, hasher=None) -> DemoSummary:
+    hasher = hasher or production_hasher()
     generator = _Generator()
     generator.build()
     last_id = generator.events[-1]["event_id"]
@@ -248,10 +256,49 @@ def seed_demo(session: Session) -> DemoSummary:
             stored += len(outcome.accepted)
     session.commit()
     examples = _examples(session, generator)
+    codes = _access_codes(generator, list(examples.values())[:3])
     summary = DemoSummary(stored=stored, already_seeded=seeded is not None, examples=examples,
-                          cases=len(generator.receipts),
-                          access_codes=_access_codes(generator, list(examples.values())[:3]))
+                          cases=len(generator.receipts), access_codes=codes,
+                          logins=_demo_logins(session, client, codes[0], hasher))
     return summary
+
+
+DEMO_PASSWORD = "demo passphrase 2026"  # noqa: S105 (printed by `portal demo`: demo data only)
+DEMO_ACCOUNTS = [("applicant", "applicant@example.org"), ("representative", "attorney@example.org"),
+                 ("privacy_officer", "privacy.officer@example.org"), ("supervisor", "supervisor@example.org"),
+                 ("admin", "admin@example.org")]
+
+
+def _demo_logins(session: Session, client: ApiClient, first_code: tuple[str, str, str], hasher
+                 ) -> list[tuple[str, str, str | None]]:
+    """One account per role (idempotent). The applicant has the first printed case linked, and
+    the attorney a G-28 for it; staff and the attorney get a TOTP key (they must use one)."""
+    now = datetime.now(UTC)
+    users = {}
+    for role, email in DEMO_ACCOUNTS:
+        user = session.exec(select(User).where(User.email_key == email)).first()
+        if user is None:
+            user = create_confirmed_user(session, email, DEMO_PASSWORD, "applicant" if role == "representative"
+                                         else role, hasher, now)
+            if role != "applicant":
+                user.totp_secret = new_totp_secret()
+                session.add(user)
+                session.commit()
+        users[role] = user
+    receipt, code, party_role = first_code
+    try:
+        link_case(session, users["applicant"], receipt, code, "demo", now)
+    except LinkFailed:
+        pass
+    if profile_of(session, users["representative"]) is None:
+        save_profile(session, users["representative"], "Dana Demo", "123456", "NY", None, "Demo Legal Aid")
+        verify_profile(session, users["representative"].public_id, users["admin"], now)
+    ingest_batch(session, REPRESENTATIONS, client, [{
+        "event_id": "demo-g28-1", "receipt_number": receipt, "party_role": party_role,
+        "representative": {"email": "attorney@example.org", "bar_number": "123456", "bar_state": "NY",
+                           "organization": "Demo Legal Aid"},
+        "action": "filed", "effective_on": now.date().isoformat()}])
+    return [(role, users[role].email, users[role].totp_secret) for role, _ in DEMO_ACCOUNTS]
 
 
 def _access_codes(generator: _Generator, receipts: list[str]) -> list[tuple[str, str, str]]:
