@@ -89,7 +89,9 @@ def init_app(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_HEADERS=["X-CSRFToken"],
-        WTF_CSRF_SSL_STRICT=settings.secure_cookies,
+        # Flask-WTF's "SSL strict" mode wants a Referer, which Referrer-Policy: no-referrer never
+        # sends: every HTTPS form would fail. The token and SameSite cookies do the work.
+        WTF_CSRF_SSL_STRICT=False,
         PORTAL_LOOKUP_RATE_LIMIT=settings.lookup_rate_limit,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, select
 
+from portal.core.accounts import create_confirmed_user, issue_token
 from portal.core.errors import CaseNotFound
 from portal.core.ingest import create_api_client
 from portal.core.models import ApiClient, AuthSession, RecoveryCode, RejectedEvent, StaffAction, User
@@ -101,3 +103,18 @@ def actions(session: Session, limit: int = 100) -> list[tuple[StaffAction, str]]
     rows = session.exec(select(StaffAction, User.email).join(User, User.id == StaffAction.actor_id)
                         .order_by(StaffAction.id.desc()).limit(limit)).all()
     return list(rows)
+
+
+def staff_accounts(session: Session) -> list[User]:
+    return list(session.exec(select(User).where(User.role.in_(("privacy_officer", "supervisor", "admin")))
+                             .order_by(User.role, User.email_key)))
+
+
+def invite_staff(session: Session, actor: User, email: str, role: str, hasher, now: datetime) -> tuple[User, str]:
+    """A confirmed staff account with an unusable random password, and a reset token so that the
+    person chooses their own (the admin never knows it). Two-step sign-in is set up at first use."""
+    user = create_confirmed_user(session, email, secrets.token_urlsafe(32), role, hasher, now)
+    token = issue_token(session, user, "reset", now)
+    record(session, actor, "staff_created", user.public_id, role, now)
+    session.commit()
+    return user, token

@@ -141,3 +141,12 @@ class ResetTwoStepForm(FlaskForm):
         DataRequired(_l("Enter your e-mail address.")), Length(max=320)])
     identity_check = StringField(_l("How you re-checked this person's identity"), validators=[
         DataRequired(_l("Describe the identity check.")), Length(min=10, max=1000)])
+
+
+class StaffInviteForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(_l("Enter your e-mail address.")),
+        Email(_l("Enter an e-mail address like name@example.com.")), Length(max=320)])
+    role = SelectField(_l("Role"), choices=[("privacy_officer", _l("Privacy officer")),
+                                            ("supervisor", _l("Supervisor")), ("admin", _l("Administrator"))],
+                       validators=[DataRequired()])

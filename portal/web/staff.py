@@ -3,15 +3,15 @@ a lost authenticator after an identity check. Every change is recorded (core.sta
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from portal.core import representatives, staff
 from portal.core.errors import CaseNotFound
 from portal.db import get_session
 from portal.logs import get_logger
-from portal.web.auth import current_user, now, role_required
-from portal.web.forms import ApiClientForm, ConfirmForm, ResetTwoStepForm, ResolveForm
+from portal.web.auth import current_user, now, role_required, send_mail
+from portal.web.forms import ApiClientForm, ConfirmForm, ResetTwoStepForm, ResolveForm, StaffInviteForm
 from portal.web.localized import localized_blueprint
 
 bp = localized_blueprint("staff", __name__, "/staff")
@@ -110,3 +110,28 @@ def two_step_reset():
             return redirect(url_for("staff.two_step_reset"))
     return render_template("staff/two_step_reset.html", form=form,
                            actions=staff.actions(get_session())), 400 if form.errors else 200
+
+
+def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction)
+    return message
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("admin")
+def users():
+    form = StaffInviteForm()
+    if form.validate_on_submit():
+        try:
+            user, token = staff.invite_staff(get_session(), current_user(), form.email.data, form.role.data,
+                                             current_app.extensions["portal.hasher"], now())
+        except ValueError:
+            form.email.errors.append(_("An account with this e-mail address exists."))
+        else:
+            base = current_app.config["PORTAL_SETTINGS"].base_url
+            send_mail(user.email, user.preferred_language, "staff_invite", N_("Your staff account"),
+                      link=base + url_for("account.reset", token=token, lang_code=user.preferred_language))
+            log.info("staff account created", extra={"user": user.public_id, "role": user.role})
+            flash(_("Account created. We sent a link to choose a password."), "success")
+            return redirect(url_for("staff.users"))
+    return render_template("staff/users.html", form=form, accounts=staff.staff_accounts(get_session())), \
+        400 if form.errors else 200

@@ -185,3 +185,35 @@ def test_password_is_hashed_with_argon2id(client, outbox, session):
     register(client)
     stored = session.exec(select(User)).one().password_hash
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_a_password_hashed_with_old_parameters_is_rehashed_at_sign_in(app, session):
+    from datetime import UTC, datetime
+
+    from argon2 import PasswordHasher
+
+    from portal.core.accounts import create_confirmed_user
+
+    old = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)
+    create_confirmed_user(session, "old@example.org", PASSWORD, "applicant", old, datetime.now(UTC))
+    assert sign_in(app.test_client(), email="old@example.org").status_code == 302
+    session.rollback()
+    stored = session.exec(select(User)).one().password_hash
+    assert app.extensions["portal.hasher"].check_needs_rehash(stored) is False
+    assert "m=16," not in stored
+
+
+def test_session_cookie_is_host_prefixed_secure_httponly_and_lax(settings, confirmed):
+    from portal import create_app
+
+    secure = create_app(settings.with_overrides(secure_cookies=True)).test_client()
+    page = secure.get("/en/account/login", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = secure.post("/en/account/login", base_url="https://localhost", data={
+        "csrf_token": token, "email": "ana@example.org", "password": PASSWORD})
+    assert response.status_code == 302  # an HTTPS form post works without a Referer
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    for attribute in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
+        assert attribute in cookie
+    assert "Domain=" not in cookie

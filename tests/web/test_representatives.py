@@ -142,3 +142,31 @@ def test_only_admins_verify_representatives(make_account, make_representative, a
     token = csrf(admin, "/en/staff/representatives")
     admin.post(f"/en/staff/representatives/{user_id}/verify", data={"csrf_token": token})
     assert "wait@lawfirm.example" not in admin.get("/en/staff/representatives").get_data(as_text=True)
+
+
+def test_the_dashboard_pages_searches_and_filters(make_representative, post_events):
+    rep = make_representative("busy@lawfirm.example")
+    cases = [case_event(receipt_number=f"MSC21900{n:05d}", status="rfe_sent" if n % 3 == 0 else "actively_reviewed",
+                        parties=[{"role": "applicant", "access_code": f"CODE-{n:05d}"}]) for n in range(30)]
+    post_events(cases)
+    post_events([g28(c["receipt_number"], "busy@lawfirm.example", party_role="applicant") for c in cases],
+                endpoint="representations")
+    first = clients_page(rep)
+    assert len(re_receipts(first)) == 25
+    next_link = first.split('href="/en/representatives/clients/?after=')[1].split('"')[0]
+    second = rep.get(f"/en/representatives/clients/?after={next_link}").get_data(as_text=True)
+    assert "Next page" not in second
+    listed = set(re_receipts(first)) | set(re_receipts(second))
+    assert len(listed) == 30
+    only_action = rep.get("/en/representatives/clients/?action=1").get_data(as_text=True)
+    assert len(re_receipts(only_action)) == 10
+    by_status = rep.get("/en/representatives/clients/?status=actively_reviewed").get_data(as_text=True)
+    assert len(re_receipts(by_status)) == 20
+    search = rep.get("/en/representatives/clients/?q=msc%20219-000-0007").get_data(as_text=True)
+    assert re_receipts(search) == ["MSC2190000007"]
+
+
+def re_receipts(page):
+    import re
+
+    return re.findall(r"MSC\d{10}", page)

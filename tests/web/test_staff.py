@@ -65,3 +65,24 @@ def test_a_lost_authenticator_is_reset_after_a_recorded_identity_check(make_acco
     officer = app.test_client()
     sign_in(officer, email="po@example.org", password=PASSWORD)
     assert officer.get("/en/staff/").headers["Location"].endswith("/account/settings/two-step")
+
+
+def test_admins_create_staff_accounts_that_choose_their_own_password(make_account, app, outbox, session):
+    from tests.helpers import link_in
+
+    admin = make_account("admin@example.org", role="admin")
+    response = admin.post("/en/staff/users", data={"csrf_token": csrf(admin, "/en/staff/users"),
+                                                   "email": "new.officer@example.org", "role": "privacy_officer"})
+    assert response.status_code == 302
+    invite = outbox()[-1]
+    assert invite["To"] == "new.officer@example.org" and invite["Subject"] == "Your staff account"
+    path = link_in(invite).replace("http://127.0.0.1:5000", "")
+    newcomer = app.test_client()
+    newcomer.post(path, data={"csrf_token": csrf(newcomer, path), "password": "officer chosen passphrase",
+                              "confirm": "officer chosen passphrase"})
+    assert sign_in(newcomer, email="new.officer@example.org",
+                   password="officer chosen passphrase").status_code == 302
+    assert newcomer.get("/en/staff/").headers["Location"].endswith("/account/settings/two-step")
+    session.rollback()
+    assert "staff_created" in [a.action for a in session.exec(select(StaffAction))]
+    assert "new.officer@example.org" in admin.get("/en/staff/users").get_data(as_text=True)
