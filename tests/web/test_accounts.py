@@ -217,3 +217,41 @@ def test_session_cookie_is_host_prefixed_secure_httponly_and_lax(settings, confi
     for attribute in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
         assert attribute in cookie
     assert "Domain=" not in cookie
+
+
+def test_htmx_requests_carry_the_csrf_token_in_a_header(client, confirmed):
+    sign_in(client)
+    page = client.get("/en/cases/").get_data(as_text=True)
+    token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', page).group(1)
+    response = client.post("/en/account/logout", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    assert response.status_code == 302
+    assert client.get("/en/cases/").status_code == 302  # signed out
+
+
+def test_an_overlong_password_is_refused_before_hashing(client):
+    response = register(client, password="x" * 257)
+    assert response.status_code == 400 and "at most 256" in response.get_data(as_text=True)
+
+
+def test_staff_sessions_idle_out_after_15_minutes(make_account):
+    officer = make_account("po@example.org", role="privacy_officer")
+    with time_machine.travel(timedelta(minutes=14)):
+        assert officer.get("/en/staff/").status_code == 200
+    with time_machine.travel(timedelta(minutes=30)):
+        assert officer.get("/en/staff/").status_code == 302
+
+
+def test_recovery_codes_are_stored_hashed(make_account, session):
+    from datetime import UTC, datetime
+
+    import pyotp
+
+    from portal.core.accounts import enable_totp, new_totp_secret
+    from portal.core.models import RecoveryCode
+
+    make_account("ana@example.org")
+    user = session.exec(select(User)).one()
+    secret = new_totp_secret()
+    codes = enable_totp(session, user, secret, pyotp.TOTP(secret).now(), datetime.now(UTC))
+    stored = [row.code_hash for row in session.exec(select(RecoveryCode))]
+    assert len(stored) == 10 and not set(codes) & set(stored)
