@@ -6,9 +6,10 @@ Order of checks: 401 bad token, 403 endpoint not for this agency, 415 not JSON, 
 
 from __future__ import annotations
 
+import functools
 import json
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from portal.core.cases import CASE_EVENTS
@@ -112,4 +113,9 @@ for _endpoint in ENDPOINTS:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(build_openapi(ENDPOINTS))
+    return current_app.response_class(_openapi_text(), mimetype="application/json")
+
+
+@functools.cache
+def _openapi_text() -> str:
+    return json.dumps(build_openapi(ENDPOINTS), separators=(",", ":"))
