@@ -38,16 +38,20 @@ def world(app, make_account, make_representative, post_events, i130):
     gone_path = next(p for p in gone_page.split('"') if p.startswith("/en/representatives/clients/") and len(p) > 40)
     assert clients["rep_withdrawn"].get(gone_path).status_code == 200  # until the withdrawal below
     post_events([g28(i130, "gone@law.example", action="withdrawn")], endpoint="representations")
+    post_events([g28("WAC2199999999", "x@law.example")], endpoint="representations")  # a rejected event
+    rejected_page = clients["admin"].get("/en/staff/rejected").get_data(as_text=True)
+    rejected_path = next(p for p in rejected_page.split('"') if p.startswith("/en/staff/rejected/"))
     access_page = clients["applicant_a"].get("/en/access/").get_data(as_text=True)
     revoke_path = next(p for p in access_page.split('"') if p.endswith("/revoke"))
     return clients, {"case": beneficiary_link, "client_case": rep_path, "withdrawn_case": gone_path,
-                     "revoke": revoke_path}
+                     "rejected_event": rejected_path, "revoke": revoke_path}
 
 
 ALLOWED = {
     "case": {"applicant_a"},
     "client_case": {"rep_with_g28"},
     "withdrawn_case": set(),  # withdrawn a moment ago: nobody, its representative included
+    "rejected_event": {"staff", "admin"},
     "revoke": {"applicant_a"},
 }
 
