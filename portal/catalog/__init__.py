@@ -139,3 +139,48 @@ def load_catalog() -> Catalog:
                 form, office, float(months), raw_times["published_on"], raw_times["sample_data"]
             )
     return Catalog(steps, statuses, forms, offices, times)
+
+
+# --- access events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A coded catalog entry with a display name and, for most kinds, a plain explanation."""
+
+    code: str
+    name: str
+    explanation: str = ""
+    agency: str = ""  # for components and systems
+    citation: str = ""  # for SORNs
+
+
+@dataclass(frozen=True)
+class AccessCatalog:
+    agencies: dict[str, Entry]
+    components: dict[str, Entry]
+    systems: dict[str, Entry]
+    actions: dict[str, Entry]
+    purposes: dict[str, Entry]
+    data_categories: dict[str, Entry]
+    sorns: dict[str, Entry]
+    statutes: dict[str, Entry]
+    exemptions: dict[str, Entry]
+
+
+@cache
+def load_access_catalog() -> AccessCatalog:
+    raw = _read("access.toml")
+
+    def entries(kind: str) -> dict[str, Entry]:
+        return _unique((Entry(**item) for item in raw[kind]), kind)
+
+    catalog = AccessCatalog(
+        agencies=entries("agency"), components=entries("component"), systems=entries("system"),
+        actions=entries("action"), purposes=entries("purpose"), data_categories=entries("data_category"),
+        sorns=entries("sorn"), statutes=entries("statute"), exemptions=entries("exemption"),
+    )
+    for entry in (*catalog.components.values(), *catalog.systems.values()):
+        if entry.agency not in catalog.agencies:
+            raise ValueError(f"{entry.code!r} names unknown agency {entry.agency!r}")
+    return catalog

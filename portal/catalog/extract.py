@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tomllib
 
-TEXT_KEYS = frozenset({"name", "title", "wording", "explanation", "next_step"})
+TEXT_KEYS = frozenset({"name", "title", "wording", "explanation", "next_step"})  # "citation" stays as is
 
 
 def _texts(node):

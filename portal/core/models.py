@@ -348,3 +348,38 @@ class StaffAction(SQLModel, table=True):
     target: str = Field(max_length=64)  # an opaque id (user public id, API client id, rejected event id)
     note: str = Field(default="", max_length=1000)
     at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class AccessEvent(SQLModel, table=True):
+    """One access to a person's data by an agency (or this portal's staff). Append-only: the
+    application inserts and never updates or deletes (a retraction is a new event). `canonical`
+    is the event's canonical JSON, the form a later ledger will chain."""
+
+    __tablename__ = "access_event"
+    __table_args__ = (
+        sa.Index("ix_access_event_a_number_occurred_at", "subject_a_number", "occurred_at"),
+        sa.Index("ix_access_event_receipt_occurred_at", "subject_receipt_number", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ingested_event_id: int = Field(foreign_key="ingested_event.id", unique=True)
+    occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    subject_a_number: str | None = Field(default=None, max_length=9)
+    subject_receipt_number: str | None = Field(default=None, max_length=13)
+    agency: str = Field(max_length=8)
+    component: str | None = Field(default=None, max_length=16)
+    system: str = Field(max_length=16)
+    action: str = Field(max_length=16)
+    purpose: str = Field(max_length=32)
+    authority_kind: str = Field(max_length=8)  # sorn | statute | consent
+    authority_code: str | None = Field(default=None, max_length=32)
+    routine_use: str | None = Field(default=None, max_length=16)
+    data_categories: str = Field(max_length=200)  # comma-separated catalog codes
+    recipient_agency: str | None = Field(default=None, max_length=8)
+    recipient_organization: str | None = Field(default=None, max_length=200)
+    accessor_role: str = Field(max_length=24)
+    accessor_country: str = Field(max_length=2)
+    withheld_exemption: str | None = Field(default=None, max_length=8)
+    withheld_until: date | None = None
+    justification: str | None = Field(default=None, max_length=500)
+    canonical: str = Field(sa_type=sa.Text)

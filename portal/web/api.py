@@ -12,6 +12,7 @@ import json
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 
+from portal.core.access import ACCESS_EVENTS
 from portal.core.cases import CASE_EVENTS
 from portal.core.ingest import (
     MAX_BATCH_BYTES,
@@ -30,7 +31,7 @@ from portal.web.openapi import build_openapi
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = get_logger("api")
 
-ENDPOINTS: tuple[Endpoint, ...] = (CASE_EVENTS, REPRESENTATIONS)
+ENDPOINTS: tuple[Endpoint, ...] = (CASE_EVENTS, ACCESS_EVENTS, REPRESENTATIONS)
 
 
 def _problem(status: int, error: str, message: str, **headers):

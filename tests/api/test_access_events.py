@@ -1,0 +1,76 @@
+"""POST /api/v1/access-events: any agency, for itself only; codes from the catalog; append-only."""
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from portal.core.ingest import create_api_client
+from portal.core.models import AccessEvent
+
+
+def access_event(**changes):
+    event = {
+        "event_id": "acc-1", "occurred_at": "2025-04-02T13:05:00Z",
+        "subject": {"a_number": "A012345678"}, "agency": "ICE", "component": "ERO", "system": "EID",
+        "action": "viewed", "purpose": "law_enforcement",
+        "authority": {"sorn": "DHS/ICE-011", "routine_use": "G"},
+        "data_categories": ["biographic", "immigration_history"],
+        "accessor": {"role": "officer", "office_country": "US"},
+    }
+    event.update(changes)
+    return event
+
+
+@pytest.fixture
+def ice_token(session):
+    return create_api_client(session, "ICE", "ICE EID feed")[1]
+
+
+def test_an_access_event_is_stored_in_canonical_form(post_events, ice_token, session):
+    response = post_events([access_event()], endpoint="access-events", token=ice_token)
+    assert response.json == {"accepted": ["acc-1"], "duplicates": [], "rejected": []}
+    row = session.exec(select(AccessEvent)).one()
+    assert (row.subject_a_number, row.agency, row.authority_kind, row.authority_code) == (
+        "012345678", "ICE", "sorn", "DHS/ICE-011")
+    assert json.loads(row.canonical)["authority"] == {"sorn": "DHS/ICE-011", "routine_use": "G"}
+
+
+def test_every_agency_may_send_but_only_as_itself(post_events, session, uscis_token):
+    assert post_events([access_event(event_id="u-1", agency="USCIS", component=None, system="ELIS",
+                                     purpose="adjudication")], endpoint="access-events").json["accepted"]
+    refused = post_events([access_event(event_id="u-2")], endpoint="access-events")  # ICE, sent by USCIS
+    assert refused.json["rejected"][0]["errors"][0]["field"] == "agency"
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"subject": {}}, "subject"),
+    ({"system": "SKYNET"}, "system"),
+    ({"purpose": "curiosity"}, "purpose"),
+    ({"data_categories": []}, "data_categories"),
+    ({"accessor": {"role": "officer", "office_country": "ZZ"}}, "accessor.office_country"),
+    ({"accessor": {"role": "officer", "office_country": "US", "name": "Officer Smith"}}, "accessor.name"),
+    ({"component": "OFO"}, "component"),
+    ({"action": "disclosed"}, "recipient"),
+    ({"authority": {"sorn": "DHS/ICE-011"}}, "authority"),
+    ({"withheld": {"exemption": "(z)(9)"}}, "withheld.exemption"),
+    ({"justification": "x" * 501}, "justification"),
+])
+def test_bad_access_events_are_rejected_with_the_field(post_events, ice_token, change, field):
+    response = post_events([access_event(**change)], endpoint="access-events", token=ice_token)
+    (rejection,) = response.json["rejected"]
+    assert any(e["field"].startswith(field) for e in rejection["errors"]), rejection
+
+
+def test_withheld_disclosures_and_retractions_are_kept(post_events, ice_token, session):
+    events = [
+        access_event(event_id="w-1", withheld={"exemption": "(j)(2)", "until": "2027-03-01"}),
+        access_event(event_id="d-1", action="disclosed", recipient={"agency": "FBI"},
+                     authority={"statute": "INA 105"}),
+        {"event_id": "r-1", "retracts": "d-1", "reason": "sent for the wrong person"},
+    ]
+    response = post_events(events, endpoint="access-events", token=ice_token)
+    assert response.json["accepted"] == ["w-1", "d-1", "r-1"]
+    rows = session.exec(select(AccessEvent).order_by(AccessEvent.id)).all()
+    assert [r.withheld_until.isoformat() if r.withheld_until else None for r in rows] == ["2027-03-01", None]
+    assert rows[1].recipient_agency == "FBI" and len(rows) == 2  # the retraction is not an access
