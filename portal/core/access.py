@@ -8,16 +8,15 @@ beneficiary (never through a petitioner's link).
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Literal
 
 from babel import Locale
-from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema, model_validator
+from pydantic import Field, StringConstraints, model_validator
 from sqlmodel import Session
 
 from portal.catalog import load_access_catalog
 from portal.core.errors import EventRejected
-from portal.core.ingest import AgencyCode, Endpoint, EventId, IngestModel, StoreContext, Timestamp
+from portal.core.ingest import AgencyCode, Endpoint, EventId, IngestModel, IsoDate, StoreContext, Timestamp
 from portal.core.models import AccessEvent, IngestedEvent
 
 CATALOG = load_access_catalog()
@@ -29,15 +28,6 @@ COUNTRIES = frozenset(code for code in Locale("en").territories
 
 def _codes(entries) -> Literal:  # type: ignore[valid-type]
     return Literal[tuple(entries)]  # type: ignore[return-value]
-
-
-def _iso_date(value):
-    if not isinstance(value, str):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
 
 
 class SubjectIn(IngestModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import Field, StringConstraints
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, delete, select
 
@@ -20,6 +20,7 @@ from portal.core.ingest import (
     Endpoint,
     EventId,
     IngestModel,
+    IsoDate,
     StoreContext,
     Timestamp,
 )
@@ -35,15 +36,6 @@ ANumberField = Annotated[str, StringConstraints(strict=True, pattern=r"^A[0-9]{8
 ShortText = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
 
 
-def _iso_date(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
-BirthDate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
-
-
 class PartyIn(IngestModel):
     """A person on the case. The access code is what that person types to link the case."""
 
@@ -54,7 +46,7 @@ class PartyIn(IngestModel):
     ] | None = None
     given_name: ShortText | None = None
     family_name: ShortText | None = None
-    date_of_birth: BirthDate | None = None
+    date_of_birth: IsoDate | None = None
     email: Annotated[
         str, StringConstraints(strict=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     ] | None = None

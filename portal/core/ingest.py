@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
@@ -67,6 +67,13 @@ Timestamp = Annotated[
     AfterValidator(_within_bounds),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
+def _date_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text), WithJsonSchema({"type": "string", "format": "date"})]
 EventId = Annotated[
     str,
     StringConstraints(strict=True, min_length=1, max_length=128, pattern=r"^[\x20-\x7E]+$"),

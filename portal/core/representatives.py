@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic import StringConstraints
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
@@ -20,7 +20,7 @@ from portal.catalog import load_catalog
 from portal.core.accounts import email_key
 from portal.core.cases import PublicCaseStatus, _case_status, _visible
 from portal.core.errors import CaseNotFound, EventRejected, LinkFailed
-from portal.core.ingest import AgencyCode, Endpoint, EventId, IngestModel, StoreContext
+from portal.core.ingest import AgencyCode, Endpoint, EventId, IngestModel, IsoDate, StoreContext
 from portal.core.models import (
     Case,
     CaseLink,
@@ -243,12 +243,6 @@ def untold_access(session: Session, now: datetime) -> list[tuple[str, str, str]]
 # --- POST /api/v1/representations --------------------------------------------------------------
 
 
-def _iso_date(value):
-    if not isinstance(value, str):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
 class RepresentativeIn(IngestModel):
     email: Annotated[str, StringConstraints(strict=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     bar_number: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=32)] | None = None
@@ -266,7 +260,7 @@ class RepresentationIn(IngestModel):
     party_role: Literal["applicant", "beneficiary", "petitioner"]
     representative: RepresentativeIn
     action: Literal["filed", "withdrawn"]
-    effective_on: Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
+    effective_on: IsoDate
 
 
 def store_representation(session: Session, ctx: StoreContext, event: RepresentationIn) -> None:

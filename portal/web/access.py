@@ -14,13 +14,11 @@ from portal.logs import get_logger
 from portal.web.auth import current_user, login_required, now, send_mail
 from portal.web.forms import AppointForm, ConfirmForm
 from portal.web.localized import localized_blueprint
+from portal.web.messages import N_
 
 bp = localized_blueprint("access", __name__, "/access")
 log = get_logger("access")
 
-
-def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction)
-    return message
 
 
 def tell_new_access() -> None:

@@ -22,16 +22,13 @@ from portal.web.forms import (
     SecondFactorForm,
 )
 from portal.web.localized import localized_blueprint
-from portal.web.messages import PASSWORD_REJECTED
+from portal.web.messages import N_, PASSWORD_REJECTED
 
 bp = localized_blueprint("account", __name__, "/account")
 log = get_logger("account")
 PENDING_KEY = "pending_second_factor"
 PENDING_SECONDS = 300
 
-
-def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction; translated later)
-    return message
 
 
 def _hasher():

@@ -7,13 +7,9 @@ from portal.core.alerts import mark_sent, pending_alerts
 from portal.db import get_session
 from portal.logs import get_logger
 from portal.web.auth import now, send_mail
+from portal.web.messages import N_
 
 log = get_logger("alerts")
-
-
-def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction)
-    return message
-
 
 SUBJECT = N_("There is an update on one of your cases")
 

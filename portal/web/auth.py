@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from portal import jobs
@@ -112,15 +112,9 @@ def send_mail(to: str, language: str, template: str, subject: str, **context) ->
     settings = current_app.config["PORTAL_SETTINGS"]
     with force_locale(language):
         body = render_template(f"emails/{template}.txt", base_url=settings.base_url, **context)
-        message: EmailMessage = build_message(to, _translated(subject), body, language)
+        message: EmailMessage = build_message(to, gettext(subject), body, language)
     jobs.send_mail(bytes(message), settings.smtp_url, str(settings.instance_dir / "outbox"))
     log.info("mail queued", extra={"template": template})
-
-
-def _translated(subject: str) -> str:
-    from flask_babel import gettext
-
-    return gettext(subject)
 
 
 def init_app(app: Flask) -> None:

@@ -22,15 +22,12 @@ from portal.web.forms import (
     LanguageForm,
 )
 from portal.web.localized import localized_blueprint
-from portal.web.messages import PASSWORD_REJECTED
+from portal.web.messages import N_, PASSWORD_REJECTED
 
 bp = localized_blueprint("settings", __name__, "/account/settings")
 log = get_logger("settings")
 TOTP_SETUP_KEY = "totp_setup"  # the secret being set up, until a code proves the app has it
 
-
-def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction)
-    return message
 
 
 def _hasher():

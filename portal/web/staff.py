@@ -13,6 +13,7 @@ from portal.logs import get_logger
 from portal.web.auth import current_user, now, role_required, send_mail
 from portal.web.forms import ApiClientForm, ConfirmForm, ResetTwoStepForm, ResolveForm, StaffInviteForm
 from portal.web.localized import localized_blueprint
+from portal.web.messages import N_
 
 bp = localized_blueprint("staff", __name__, "/staff")
 log = get_logger("staff")
@@ -111,9 +112,6 @@ def two_step_reset():
     return render_template("staff/two_step_reset.html", form=form,
                            actions=staff.actions(get_session())), 400 if form.errors else 200
 
-
-def N_(message: str) -> str:  # noqa: N802 (marks a msgid for extraction)
-    return message
 
 
 @bp.route("/users", methods=["GET", "POST"])
