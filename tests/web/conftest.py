@@ -11,6 +11,20 @@ from tests.factories import case_event
 from tests.helpers import PASSWORD, second_step, sign_in
 
 
+def _signed_in(app, session, user, two_step: bool):
+    """A test client signed in as `user`; with two_step, via a fresh authenticator key."""
+    secret = None
+    if two_step:
+        secret = user.totp_secret = pyotp.random_base32()
+        session.add(user)
+        session.commit()
+    client = app.test_client()
+    assert sign_in(client, email=user.email).status_code == 302
+    if secret:
+        assert second_step(client, pyotp.TOTP(secret).now()).status_code == 302
+    return client
+
+
 @pytest.fixture
 def make_account(app, session):
     """make_account(email, role="applicant") -> a signed-in test client (staff get two-step)."""
@@ -18,16 +32,7 @@ def make_account(app, session):
     def make(email, role="applicant"):
         user = create_confirmed_user(session, email, PASSWORD, role, app.extensions["portal.hasher"],
                                      datetime.now(UTC))
-        secret = None
-        if role != "applicant":
-            secret = user.totp_secret = pyotp.random_base32()
-            session.add(user)
-            session.commit()
-        client = app.test_client()
-        assert sign_in(client, email=email).status_code == 302
-        if secret:
-            assert second_step(client, pyotp.TOTP(secret).now()).status_code == 302
-        return client
+        return _signed_in(app, session, user, two_step=role != "applicant")
 
     return make
 
@@ -42,16 +47,7 @@ def make_representative(app, session):
             admin = create_confirmed_user(session, f"admin-{email}", PASSWORD, "admin",
                                           app.extensions["portal.hasher"], datetime.now(UTC))
             representatives.verify_profile(session, user.public_id, admin, datetime.now(UTC))
-        secret = pyotp.random_base32()
-        if two_step:
-            user.totp_secret = secret
-            session.add(user)
-            session.commit()
-        client = app.test_client()
-        assert sign_in(client, email=email).status_code == 302
-        if two_step:
-            assert second_step(client, pyotp.TOTP(secret).now()).status_code == 302
-        return client
+        return _signed_in(app, session, user, two_step)
 
     return make
 
