@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -247,3 +248,35 @@ def pages(chromium) -> Iterator[Pages]:
 def open_page(pages) -> Callable:
     """open_page(javascript=True, htmx=True, viewport=None) -> a Page on about:blank."""
     return pages.open
+
+
+# --- checks shared by the browser tests -----------------------------------------------------------
+
+
+def watch_page(page):
+    """Collect uncaught script errors and CSP refusals in `page.problems` (tests assert it empty)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on(
+        "console",
+        lambda message: problems.append(f"console: {message.text}")
+        if message.type == "error" and "Content Security Policy" in message.text
+        else None,
+    )
+    page.problems = problems  # type: ignore[attr-defined]
+    return page
+
+
+def assert_no_axe_violations(page) -> None:
+    results = Axe().run(page)
+    response = results.response
+    assert response.get("passes"), "axe-core ran no rules that passed: did it run at all?"
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>\n"
+        + "\n".join(
+            f"    {' '.join(node['target'])}: {normalize_space(node.get('failureSummary', ''))}"
+            for node in v["nodes"]
+        )
+        for v in response["violations"]
+    )
+    assert results.violations_count == 0, f"axe-core violations on {page.url}:\n{report}"

@@ -19,13 +19,18 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, Response, expect
 from sqlmodel import Session
 
 from portal import i18n
 from portal.core import accounts
-from tests.browser.conftest import DEFAULT_VIEWPORT, FOUND_RECEIPT, TIMEOUT_MS, normalize_space
+from tests.browser.conftest import (
+    DEFAULT_VIEWPORT,
+    FOUND_RECEIPT,
+    TIMEOUT_MS,
+    assert_no_axe_violations,
+    watch_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -70,15 +75,7 @@ def new_page(chromium):
         if javascript and not htmx:
             context.route("**/vendor/htmx/htmx.min.js", lambda route: route.abort())
         page = context.new_page()
-        problems: list[str] = []
-        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-        page.on(
-            "console",
-            lambda message: problems.append(f"console: {message.text}")
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None,
-        )
-        page.problems = problems  # type: ignore[attr-defined]
+        watch_page(page)
         return page
 
     yield open_page
@@ -236,21 +233,6 @@ def create_confirmed_account(app) -> str:
         accounts.create_confirmed_user(session, address, PASSWORD, "applicant",
                                        app.extensions["portal.hasher"], datetime.now(UTC))
     return address
-
-
-def assert_no_axe_violations(page: Page) -> None:
-    results = Axe().run(page)
-    response = results.response
-    assert response.get("passes"), "axe-core ran no rules that passed: did it run at all?"
-    report = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>\n"
-        + "\n".join(
-            f"    {' '.join(node['target'])}: {normalize_space(node.get('failureSummary', ''))}"
-            for node in v["nodes"]
-        )
-        for v in response["violations"]
-    )
-    assert results.violations_count == 0, f"axe-core violations on {page.url}:\n{report}"
 
 
 # --- 1 and 2: the whole flow, with JavaScript and without -----------------------------------------

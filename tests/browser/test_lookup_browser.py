@@ -9,7 +9,6 @@ and by their lang/dir attributes, never by hard-coded Arabic text.
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
 
 from tests.browser.conftest import (
@@ -17,6 +16,7 @@ from tests.browser.conftest import (
     MALFORMED_RECEIPT,
     PROTECTED_RECEIPT,
     UNKNOWN_RECEIPT,
+    assert_no_axe_violations,
     normalize_space,
     server_h1,
 )
@@ -178,21 +178,6 @@ def test_protected_case_answers_like_an_unknown_number(open_page, live_url, java
 
 
 # --- 4: axe-core ----------------------------------------------------------------------------------
-
-
-def assert_no_axe_violations(page: Page) -> None:
-    results = Axe().run(page)
-    response = results.response
-    assert response.get("passes"), "axe-core ran no rules that passed: did it run at all?"
-    report = "\n".join(
-        f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>\n"
-        + "\n".join(
-            f"    {' '.join(node['target'])}: {normalize_space(node.get('failureSummary', ''))}"
-            for node in v["nodes"]
-        )
-        for v in response["violations"]
-    )
-    assert results.violations_count == 0, f"axe-core violations on {page.url}:\n{report}"
 
 
 AXE_PAGES = ["home", "found", "not-found", "rate-limited"]

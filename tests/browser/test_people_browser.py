@@ -30,7 +30,7 @@ from sqlmodel import Session
 from portal import i18n
 from portal.core import accounts, representatives
 from portal.core.ingest import create_api_client
-from tests.browser.conftest import DEFAULT_VIEWPORT, FOUND_RECEIPT, TIMEOUT_MS
+from tests.browser.conftest import DEFAULT_VIEWPORT, FOUND_RECEIPT, TIMEOUT_MS, watch_page
 from tests.browser.test_account_browser import (
     ACCESS_CODE,
     CASE_STATUS,
@@ -159,19 +159,6 @@ def _new_context(chromium, *, htmx: bool = True, viewport: dict | None = None):
     return context
 
 
-def _watch(page: Page) -> Page:
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-    page.on(
-        "console",
-        lambda message: problems.append(f"console: {message.text}")
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
-    )
-    page.problems = problems  # type: ignore[attr-defined]
-    return page
-
-
 # --- fixtures -------------------------------------------------------------------------------------
 
 
@@ -235,7 +222,7 @@ def cast_pages(chromium, portal_app, live_url, cast) -> Iterator[dict[str, Page]
         context = _new_context(chromium, htmx=False)
         context.add_cookies([{"name": portal_app.config["SESSION_COOKIE_NAME"], "value": value,
                               "url": live_url, "httpOnly": True, "sameSite": "Lax"}])
-        pages[who] = _watch(context.new_page())
+        pages[who] = watch_page(context.new_page())
     yield pages
     for page in pages.values():
         page.context.close()
@@ -263,7 +250,7 @@ def test_representative_sees_a_client_case_until_the_g28_is_withdrawn(chromium, 
     representative = create_representative(portal_app)
     context = _new_context(chromium)
     try:
-        page = _watch(context.new_page())
+        page = watch_page(context.new_page())
         dashboard = f"{live_url}/en/representatives/clients/"
         sign_in(page, live_url, "en", representative, "/en/representatives/clients/")
         assert_h1(page, "en", "Clients' cases")
