@@ -20,6 +20,7 @@ from portal.core.errors import LinkFailed
 from portal.core.ingest import create_api_client, ingest_batch
 from portal.core.models import ApiClient, Case, IngestedEvent, User
 from portal.core.representatives import REPRESENTATIONS, profile_of, save_profile, verify_profile
+from portal.demo_access import access_events, seed_access_events, showcase_events
 
 SEED = 1367
 ANCHOR = datetime(2026, 11, 15, 17, 0, tzinfo=UTC)  # the demo's "today"; no event after it
@@ -257,6 +258,8 @@ def seed_demo(session: Session, hasher=None) -> DemoSummary:
     session.commit()
     examples = _examples(session, generator)
     codes = _access_codes(generator, list(examples.values())[:3])
+    stored += seed_access_events(session, access_events(_subjects(generator), ANCHOR, SEED)
+                                 + showcase_events(codes[0][0], ANCHOR))
     summary = DemoSummary(stored=stored, already_seeded=seeded is not None, examples=examples,
                           cases=len(generator.receipts), access_codes=codes,
                           logins=_demo_logins(session, client, codes[0], hasher))
@@ -299,6 +302,17 @@ def _demo_logins(session: Session, client: ApiClient, first_code: tuple[str, str
                            "organization": "Demo Legal Aid"},
         "action": "filed", "effective_on": now.date().isoformat()}])
     return [(role, users[role].email, users[role].totp_secret) for role, _ in DEMO_ACCOUNTS]
+
+
+def _subjects(generator: _Generator) -> list[tuple[str, str | None, datetime]]:
+    """(receipt, A-number, received) of every case's applicant or beneficiary."""
+    subjects = []
+    for event in generator.events:
+        for party in event.get("parties", ()):
+            if party["role"] != "petitioner" and event["status"] == "case_received":
+                subjects.append((event["receipt_number"], party.get("a_number"),
+                                 datetime.fromisoformat(event["occurred_at"])))
+    return subjects
 
 
 def _access_codes(generator: _Generator, receipts: list[str]) -> list[tuple[str, str, str]]:

@@ -13,7 +13,7 @@ from functools import cache, lru_cache
 from gettext import NullTranslations
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
 from babel.support import Translations
 from flask import g, request
@@ -126,6 +126,30 @@ def decimal_filter(context, value: float) -> str:
     return format_decimal(value, locale=context["locale"].code)
 
 
+@pass_context
+def month_filter(context, value: date | datetime) -> str:
+    """"March 2027" in the reader's locale (a heading over a month of entries)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).date()
+    return format_skeleton("yMMMM", value, locale=context["locale"].code)
+
+
+@pass_context
+def time_filter(context, value: datetime) -> str:
+    """The time of day in UTC, written the reader's way."""
+    return format_time(value.astimezone(UTC), "short", tzinfo=UTC, locale=context["locale"].code) + " UTC"
+
+
+@lru_cache(maxsize=4096)
+def country_name(code: str, locale_code: str) -> str:
+    return Locale.parse(locale_code).territories.get(code, code)
+
+
+@pass_context
+def country_filter(context, code: str) -> str:
+    return country_name(code, context["locale"].code)
+
+
 def ltr_filter(value: str) -> Markup:
     """Codes and numbers inside right-to-left text: isolated, so "I-751" never reads "751-I"."""
     return Markup('<bdi dir="ltr">%s</bdi>') % value
@@ -136,3 +160,6 @@ def install_template_helpers(app) -> None:
     app.jinja_env.install_gettext_callables(_template_gettext, _template_ngettext, newstyle=True)
     app.jinja_env.filters["dateformat"] = date_filter
     app.jinja_env.filters["decimalformat"] = decimal_filter
+    app.jinja_env.filters["monthformat"] = month_filter
+    app.jinja_env.filters["timeformat"] = time_filter
+    app.jinja_env.filters["country"] = country_filter

@@ -35,3 +35,17 @@ def case_history(receipt_number: str = "MSC2190000001", form_type: str = "I-485"
         case_event(receipt_number=receipt_number, form_type=form_type,
                    occurred_at="2025-07-01T12:00:00Z", status="rfe_sent", office="LOS"),
     ]
+
+
+def access_event(**changes) -> dict:
+    """An ICE access event about A012345678 (the applicant of case_history)."""
+    event = {
+        "event_id": f"acc-{next(_ids)}", "occurred_at": "2025-04-02T13:05:00Z",
+        "subject": {"a_number": "A012345678"}, "agency": "ICE", "component": "ERO", "system": "EID",
+        "action": "viewed", "purpose": "law_enforcement",
+        "authority": {"sorn": "DHS/ICE-011", "routine_use": "G"},
+        "data_categories": ["biographic", "immigration_history"],
+        "accessor": {"role": "officer", "office_country": "US"},
+    }
+    event.update(changes)
+    return {k: v for k, v in event.items() if v is not None}

@@ -157,6 +157,28 @@ def authenticate_client(session: Session, token: str | None) -> ApiClient | None
     ).first()
 
 
+PORTAL_CLIENT_NAME = "this portal (its own reads)"
+
+
+def portal_ingested_event(session: Session, endpoint: str, content: dict, now: datetime) -> IngestedEvent:
+    """The ledger row of an event the portal records itself (its staff's and representatives'
+    reads), under a PORTAL client that has no usable token; the caller commits."""
+    client = session.exec(select(ApiClient).where(ApiClient.agency == "PORTAL",
+                                                  ApiClient.name == PORTAL_CLIENT_NAME)).first()
+    if client is None:
+        client = ApiClient(agency="PORTAL", name=PORTAL_CLIENT_NAME,
+                           token_hash=hash_token(secrets.token_urlsafe(32)), revoked_at=now)
+        session.add(client)
+        session.flush()
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    ingested = IngestedEvent(endpoint=endpoint, agency="PORTAL", event_id="portal-" + secrets.token_hex(16),
+                             content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+                             api_client_id=client.id, received_at=now)
+    session.add(ingested)
+    session.flush()
+    return ingested
+
+
 # --- batches -----------------------------------------------------------------------------------
 
 

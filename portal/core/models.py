@@ -196,6 +196,10 @@ class User(SQLModel, table=True):
     # no code works twice (ASVS 6.5.1).
     totp_secret: str | None = Field(default=None, max_length=64)
     totp_last_step: int | None = None
+    # E-mail when new entries reach the access log: off | daily | weekly. The digest has told the
+    # user about everything received up to `access_digest_through` (None: since the account began).
+    access_digest: str = Field(default="weekly", max_length=8, sa_column_kwargs={"server_default": "weekly"})
+    access_digest_through: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuthSession(SQLModel, table=True):
@@ -356,9 +360,17 @@ class AccessEvent(SQLModel, table=True):
     is the event's canonical JSON, the form a later ledger will chain."""
 
     __tablename__ = "access_event"
+    # A person's log pages read newest first by subject key (keyset on occurred_at, id); the
+    # partial indexes count what is withheld without reading the rest of the log.
     __table_args__ = (
-        sa.Index("ix_access_event_a_number_occurred_at", "subject_a_number", "occurred_at"),
-        sa.Index("ix_access_event_receipt_occurred_at", "subject_receipt_number", "occurred_at"),
+        sa.Index("ix_access_event_a_number_occurred_at_id", "subject_a_number", "occurred_at", "id"),
+        sa.Index("ix_access_event_receipt_occurred_at_id", "subject_receipt_number", "occurred_at", "id"),
+        sa.Index("ix_access_event_a_number_withheld", "subject_a_number",
+                 sqlite_where=sa.text("withheld_exemption IS NOT NULL"),
+                 postgresql_where=sa.text("withheld_exemption IS NOT NULL")),
+        sa.Index("ix_access_event_receipt_withheld", "subject_receipt_number",
+                 sqlite_where=sa.text("withheld_exemption IS NOT NULL"),
+                 postgresql_where=sa.text("withheld_exemption IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -383,3 +395,15 @@ class AccessEvent(SQLModel, table=True):
     withheld_until: date | None = None
     justification: str | None = Field(default=None, max_length=500)
     canonical: str = Field(sa_type=sa.Text)
+
+
+class StatisticsSnapshot(SQLModel, table=True):
+    """Published statistics, computed by a job from the whole database (too slow for a request)
+    and kept as the JSON the public pages and downloads show."""
+
+    __tablename__ = "statistics_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32, index=True)
+    computed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    payload: str = Field(sa_type=sa.Text)

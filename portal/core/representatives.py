@@ -146,15 +146,21 @@ def client_cases(session: Session, user: User, search: str = "", status: str = "
     return page, next_key
 
 
-def client_case_status(session: Session, user: User, representation_id: str, today: date
-                       ) -> tuple[str, PublicCaseStatus]:
+def active_representation(session: Session, user: User, representation_id: str) -> tuple[Representation, Case]:
+    """One of the user's active representations and its case, or CaseNotFound (the same answer
+    for an id that is someone else's, ended, or unknown)."""
     query = _active_for(session, user)
     row = None
     if query is not None:
         row = session.exec(query.where(Representation.public_id == representation_id)).first()
     if row is None or not _visible(row[1].protected, row[0].party_role):
         raise CaseNotFound()
-    representation, case = row
+    return row
+
+
+def client_case_status(session: Session, user: User, representation_id: str, today: date
+                       ) -> tuple[str, PublicCaseStatus]:
+    representation, case = active_representation(session, user, representation_id)
     return representation.party_role, _case_status(session, case.receipt_number, today, include_protected=True)
 
 

@@ -49,6 +49,7 @@ class RejectedView:
     received_at: datetime
     errors: list[dict]
     payload: str  # pretty-printed JSON, shown as text
+    raw_payload: str
 
 
 def rejected_events(session: Session, include_resolved: bool = False) -> list[RejectedView]:
@@ -71,7 +72,7 @@ def _view(row: RejectedEvent) -> RejectedView:
     except ValueError:
         payload = row.payload
     return RejectedView(row.id, row.endpoint, row.agency, row.event_id, row.received_at, json.loads(row.errors),
-                        payload)
+                        payload, row.payload)
 
 
 def resolve_rejected(session: Session, actor: User, event_id: int, note: str, now: datetime) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal import i18n
 from portal.core.ingest import AGENCIES
@@ -150,3 +150,27 @@ class StaffInviteForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[("privacy_officer", _l("Privacy officer")),
                                             ("supervisor", _l("Supervisor")), ("admin", _l("Administrator"))],
                        validators=[DataRequired()])
+
+
+class LogFilterForm(FlaskForm):
+    """The access log's filters: a GET form (it changes nothing, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    agency = SelectField(_l("Agency"), default="")
+    purpose = SelectField(_l("Purpose"), default="")
+    category = SelectField(_l("Data"), default="")
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+    def __init__(self, catalog, translate, **kwargs):
+        super().__init__(**kwargs)
+        anything = [("", _l("Any"))]
+        self.agency.choices = anything + [(code, translate(e.name)) for code, e in catalog.agencies.items()]
+        self.purpose.choices = anything + [(code, translate(e.name)) for code, e in catalog.purposes.items()]
+        self.category.choices = anything + [(code, translate(e.name)) for code, e in catalog.data_categories.items()]
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date must be on or after the start date."))

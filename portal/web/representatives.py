@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.catalog import load_catalog
-from portal.core import representatives
+from portal.core import access_log, representatives
 from portal.core.errors import CaseNotFound
 from portal.db import get_session
 from portal.logs import get_logger
@@ -55,10 +55,18 @@ def clients():
 @bp.get("/clients/<representation_id>")
 @login_required
 def client_case(representation_id: str):
+    session = get_session()
     try:
-        party_role, case = representatives.client_case_status(get_session(), current_user(), representation_id,
+        party_role, case = representatives.client_case_status(session, current_user(), representation_id,
                                                               now().date())
     except CaseNotFound:
         log.warning("client case refused", extra={"endpoint": "representatives.client_case"})
         abort(404)
-    return render_template("cases/detail.html", case=case, party_role=party_role, as_representative=True)
+    has_log = party_role in access_log.SUBJECT_ROLES  # a petitioner's data has no log here
+    if has_log:
+        subjects = access_log.subjects_of_client(session, current_user(), representation_id)
+        if access_log.record_portal_read(session, subjects, access_log.REPRESENTATIVE,
+                                         ("application", "immigration_history"), now()):
+            session.commit()
+    return render_template("cases/detail.html", case=case, party_role=party_role, as_representative=True,
+                           representation_id=representation_id if has_log else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from portal.core import representatives, staff
+from portal.core import access_log, representatives, staff
 from portal.core.errors import CaseNotFound
 from portal.db import get_session
 from portal.logs import get_logger
@@ -93,6 +93,10 @@ def rejected_event(event_id: int):
         event = staff.rejected_event(get_session(), event_id)
     except CaseNotFound:
         abort(404)
+    # The payload may name people: reading it is an access they see in their log.
+    subjects = access_log.subjects_in_payload(event.raw_payload)
+    if access_log.record_portal_read(get_session(), subjects, access_log.STAFF, ("application", "biographic"), now()):
+        get_session().commit()
     return render_template("staff/rejected_event.html", event=event, form=form), 400 if form.errors else 200
 
 

@@ -7,19 +7,11 @@ from sqlmodel import select
 
 from portal.core.ingest import create_api_client
 from portal.core.models import AccessEvent
+from tests import factories
 
 
 def access_event(**changes):
-    event = {
-        "event_id": "acc-1", "occurred_at": "2025-04-02T13:05:00Z",
-        "subject": {"a_number": "A012345678"}, "agency": "ICE", "component": "ERO", "system": "EID",
-        "action": "viewed", "purpose": "law_enforcement",
-        "authority": {"sorn": "DHS/ICE-011", "routine_use": "G"},
-        "data_categories": ["biographic", "immigration_history"],
-        "accessor": {"role": "officer", "office_country": "US"},
-    }
-    event.update(changes)
-    return event
+    return factories.access_event(**{"event_id": "acc-1", **changes})
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ party. The right party gets 200 (so the ids are real); every wrong party gets 40
 
 import pytest
 
+from portal.core.ingest import create_api_client
+from tests.factories import access_event
 from tests.helpers import csrf, link
 
 ACTORS = ["anonymous", "applicant_a", "applicant_b", "petitioner", "rep_with_g28", "rep_without",
@@ -16,7 +18,7 @@ def g28(receipt, email, action="filed", party_role="beneficiary"):
 
 
 @pytest.fixture
-def world(app, make_account, make_representative, post_events, i130):
+def world(app, session, make_account, make_representative, post_events, i130):
     clients = {"anonymous": app.test_client()}
     clients["applicant_a"] = make_account("a@example.org")  # the beneficiary of the I-130
     beneficiary_link = link(clients["applicant_a"], i130, "BENEFICIARY-1").headers["Location"]
@@ -41,10 +43,18 @@ def world(app, make_account, make_representative, post_events, i130):
     post_events([g28("WAC2199999999", "x@law.example")], endpoint="representations")  # a rejected event
     rejected_page = clients["admin"].get("/en/staff/rejected").get_data(as_text=True)
     rejected_path = next(p for p in rejected_page.split('"') if p.startswith("/en/staff/rejected/"))
+    post_events([access_event(subject={"receipt_number": i130})], endpoint="access-events",
+                token=create_api_client(session, "ICE", "ICE feed")[1])
+    log_page = clients["applicant_a"].get("/en/log/").get_data(as_text=True)
+    wrong_path = next(p for p in log_page.split('"') if p.endswith("/wrong"))
+    client_log = rep_path.replace("/en/representatives/clients/", "/en/log/client/") + "/"
+    withdrawn_log = gone_path.replace("/en/representatives/clients/", "/en/log/client/") + "/"
     access_page = clients["applicant_a"].get("/en/access/").get_data(as_text=True)
     revoke_path = next(p for p in access_page.split('"') if p.endswith("/revoke"))
     return clients, {"case": beneficiary_link, "client_case": rep_path, "withdrawn_case": gone_path,
-                     "rejected_event": rejected_path, "revoke": revoke_path}
+                     "rejected_event": rejected_path, "revoke": revoke_path, "wrong": wrong_path,
+                     "client_log": client_log, "client_log_chart": client_log + "summary.svg",
+                     "client_log_export": client_log + "export.json", "withdrawn_log": withdrawn_log}
 
 
 ALLOWED = {
@@ -53,6 +63,11 @@ ALLOWED = {
     "withdrawn_case": set(),  # withdrawn a moment ago: nobody, its representative included
     "rejected_event": {"staff", "admin"},
     "revoke": {"applicant_a"},
+    "wrong": {"applicant_a"},  # an entry of the beneficiary's access log
+    "client_log": {"rep_with_g28"},
+    "client_log_chart": {"rep_with_g28"},
+    "client_log_export": {"rep_with_g28"},
+    "withdrawn_log": set(),
 }
 
 
