@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
-from huey import RedisHuey, SqliteHuey
+from functools import cache
+
+from huey import RedisHuey, SqliteHuey, crontab
 
 from portal import mail
 from portal.settings import Settings
@@ -26,3 +28,19 @@ huey = _make_huey()
 def send_mail(raw_message: bytes, smtp_url: str | None, outbox: str) -> None:
     """Deliver one prepared message; retried when the mail server is unreachable."""
     mail.deliver(raw_message, smtp_url, outbox)
+
+
+@cache
+def _app():
+    from portal.app import create_app  # the worker builds the app once, when a job first needs it
+
+    return create_app()
+
+
+@huey.periodic_task(crontab(minute="15"))
+def send_access_digests() -> int:
+    """Hourly: queue the access-log digests that are due (daily or weekly, as each person chose)."""
+    from portal.web.digests import deliver_access_digests
+
+    with _app().test_request_context("/"):
+        return deliver_access_digests()

@@ -4,9 +4,12 @@ PORTAL_TEST_DATABASE_URL is set (CI sets it), again on that database (PostgreSQL
 from __future__ import annotations
 
 import os
+import socket
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -141,3 +144,27 @@ def outbox(settings):
         return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
 
     return read
+
+
+# --- a real SMTP server (aiosmtpd) that keeps what it receives ---
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield sink, f"smtp://127.0.0.1:{port}"
+    controller.stop()

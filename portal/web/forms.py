@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal import i18n
@@ -63,6 +72,12 @@ class LanguageForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.language.choices = [(info.code, info.name) for info in i18n.offered_locales()]
+
+
+class DigestForm(FlaskForm):
+    digest = RadioField(_l("E-mail me when new entries reach the log of who accessed my data"), choices=[
+        ("off", _l("Never")), ("daily", _l("At most once a day")), ("weekly", _l("At most once a week"))],
+        validators=[DataRequired(_l("Choose how often."))])
 
 
 class ChangePasswordForm(FlaskForm):

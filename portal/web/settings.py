@@ -1,5 +1,6 @@
-"""The signed-in account's settings: language, password, e-mail address, deletion. Every change
-but the language asks for the current password again (ASVS 7.5.1) and is told to the account."""
+"""The signed-in account's settings: language, access-log e-mails, password, e-mail address,
+deletion. Every change but the language and the e-mails asks for the current password again
+(ASVS 7.5.1) and is told to the account."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import segno
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 
-from portal.core import accounts
+from portal.core import accounts, digests
 from portal.core.errors import InvalidToken, LoginFailed, PasswordRejected, Throttled
 from portal.db import get_session
 from portal.logs import get_logger
@@ -17,6 +18,7 @@ from portal.web.forms import (
     ChangePasswordForm,
     ConfirmForm,
     DeleteAccountForm,
+    DigestForm,
     DisableTotpForm,
     EnableTotpForm,
     LanguageForm,
@@ -41,6 +43,7 @@ def _page(status: int = 200, **forms):
         "recovery_left": accounts.recovery_codes_left(get_session(), user) if user.totp_secret else 0,
         "disable_totp_form": DisableTotpForm(formdata=None),
         "language_form": LanguageForm(language=user.preferred_language, formdata=None),
+        "digest_form": DigestForm(digest=user.access_digest, formdata=None),
         "password_form": ChangePasswordForm(formdata=None),
         "email_form": ChangeEmailForm(formdata=None),
         "delete_form": DeleteAccountForm(formdata=None),
@@ -68,6 +71,18 @@ def language():
     accounts.set_language(get_session(), current_user(), form.language.data)
     flash(_("Saved."), "success")
     return redirect(url_for("settings.index", lang_code=form.language.data))
+
+
+@bp.post("/digest")
+@login_required
+def digest():
+    form = DigestForm()
+    if not form.validate_on_submit():
+        return _page(400, digest_form=form)
+    digests.set_digest(get_session(), current_user(), form.digest.data, now())
+    log.info("access digest set", extra={"digest": form.digest.data})
+    flash(_("Saved."), "success")
+    return redirect(url_for("settings.index"))
 
 
 @bp.post("/password")

@@ -1,35 +1,11 @@
 """Mail over a real SMTP exchange (aiosmtpd as the server), in the account's language."""
 
 import re
-import socket
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from portal import create_app
 from tests.helpers import PASSWORD, csrf
-
-
-class Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_sink():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, f"smtp://127.0.0.1:{port}"
-    controller.stop()
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
