@@ -38,6 +38,7 @@ FIRST_OFFICES = {
     "I-914": ["VSC"], "I-918": ["VSC"], "N-400": ["ELIS"], "G-639": ["NBC"],
 }
 FIELD_OFFICES = ["LOS", "NYC", "HOU", "CHI", "MIA"]
+COHORT, COHORT_MONTH, COHORT_SIZE = ("I-765", "ELIS"), (2026, 1), 60
 BIOMETRIC_FORMS = {"I-90", "I-485", "I-589", "I-751", "I-765", "I-821D", "N-400", "I-601A",
                    "I-914", "I-918", "I-360"}
 INTERVIEW_FORMS = {"I-485", "N-400", "I-589", "I-751", "I-130"}
@@ -68,6 +69,8 @@ class DemoSummary:
         lines.append(f"Demo logins (password for all: {DEMO_PASSWORD!r}; add the TOTP key to an authenticator app):")
         lines += [f"  {role:<15} {email:<32} {f'TOTP key {secret}' if secret else ''}".rstrip()
                   for role, email, secret in self.logins]
+        lines.append("Cases like mine, with enough cases to show figures: "
+                     f"/en/statistics/cases?form={COHORT[0]}&office={COHORT[1]}&month={COHORT_MONTH[0]}-{COHORT_MONTH[1]:02d}")
         lines.append("To feed the API, create a token with: portal api-client create --agency USCIS")
         return "\n".join(lines)
 
@@ -140,8 +143,9 @@ class _Generator:
             path.append(("oath_ceremony_scheduled", None))
         return path
 
-    def case(self, form: str, parties: list[dict], received: datetime, protected: bool) -> str:
-        office = self.random.choice(FIRST_OFFICES[form])
+    def case(self, form: str, parties: list[dict], received: datetime, protected: bool,
+             office: str | None = None) -> str:
+        office = office or self.random.choice(FIRST_OFFICES[form])
         receipt = self.receipt_number(office, received)
         when = received
         for n, (status, moved_to) in enumerate(self.statuses(form)):
@@ -215,6 +219,13 @@ class _Generator:
                     received = ANCHOR - timedelta(days=r.randint(5, 60))
                 count += 1
 
+        # One cohort big enough for "cases like mine" to show figures rather than hidden cells.
+        for n in range(COHORT_SIZE):
+            person = persons[(n * 7) % len(persons)]
+            received = datetime(*COHORT_MONTH, 1, 15, tzinfo=UTC) + timedelta(days=r.randint(0, 27))
+            access_code = "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(12))
+            self.case(COHORT[0], [dict(person, role="applicant", access_code=access_code)], received, False,
+                      office=COHORT[1])
 
 def _examples(session: Session, generator: _Generator) -> dict[str, str]:
     rows = session.exec(select(Case.receipt_number, Case.status, Case.office, Case.protected,

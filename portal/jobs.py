@@ -44,3 +44,15 @@ def send_access_digests() -> int:
 
     with _app().test_request_context("/"):
         return deliver_access_digests()
+
+
+@huey.periodic_task(crontab(hour="3", minute="30"))
+def refresh_statistics() -> None:
+    """Daily: recount the public access statistics (too slow for a request on a large database)."""
+    from datetime import UTC, datetime
+
+    from portal.core.statistics import access_statistics
+    from portal.db import get_session
+
+    with _app().app_context():
+        access_statistics(get_session(), datetime.now(UTC), refresh=True)

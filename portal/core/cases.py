@@ -230,6 +230,14 @@ class PublicCaseStatus:
     history: list[HistoryEntry]  # newest first
     processing: ProcessingAssessment | None
 
+    @property
+    def cohort(self) -> dict[str, str] | None:
+        """Form, filing office (from the receipt prefix) and filing month: "cases like mine"."""
+        office = CATALOG.office_for_prefix(self.receipt_number[:3])
+        if office is None:
+            return None
+        return {"form": self.form.code, "office": office.code, "month": self.received_at.strftime("%Y-%m")}
+
 
 def add_months(start: date, months: float) -> date:
     """Start + months, fractional months as 30.44 days each (processing times are in months)."""

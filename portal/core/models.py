@@ -120,6 +120,8 @@ class Case(SQLModel, table=True):
     latest non-retracted CaseEvent, recomputed on every change."""
 
     __tablename__ = "case"
+    # "Cases like mine" counts a form's cases by filing month.
+    __table_args__ = (sa.Index("ix_case_form_type_received_at", "form_type", "received_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)

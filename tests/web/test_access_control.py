@@ -10,6 +10,8 @@ PUBLIC = {
     "account.logout", "account.reset_request", "account.reset", "account.deleted",
     "settings.confirm_email",  # the e-mailed token is the proof
     "account.second_factor",  # only after a right password (a signed, 5-minute marker)
+    # Aggregate statistics with small cells suppressed: for the public and oversight bodies.
+    "statistics.index", "statistics.chart", "statistics.download", "statistics.cases_like_mine",
 }
 
 

@@ -31,12 +31,24 @@ def test_demo_is_idempotent_and_prints_receipt_numbers(app):
     runner = app.test_cli_runner()
     first = runner.invoke(main, ["demo"])
     assert first.exit_code == 0, first.output
-    assert "Demo data stored" in first.output and "400 demo cases" in first.output
+    assert "Demo data stored" in first.output and "460 demo cases" in first.output
     second = runner.invoke(main, ["demo"])
     assert "nothing new stored" in second.output
     receipt = first.output.split("lookup:")[1].split()[0]
     page = app.test_client().post("/en/status", data={"receipt_number": receipt})
     assert page.status_code == 200
+    # The demo applicant's access log shows one of everything it explains.
+    from portal.demo import DEMO_PASSWORD
+    from tests.helpers import sign_in
+
+    applicant = app.test_client()
+    assert sign_in(applicant, "applicant@example.org", DEMO_PASSWORD).status_code == 302
+    log = applicant.get("/en/log/").get_data(as_text=True)
+    for text in ("Entries withheld for now", "they will be shown after", "with no date set",
+                 "Corrected by the agency on", "Office of a U.S. Representative", "Withheld until"):
+        assert text in log, text
+    cohort = first.output.split("Cases like mine, with enough cases to show figures: ")[1].split()[0]
+    assert "cases in all" in app.test_client().get(cohort).get_data(as_text=True)
 
 
 def test_bench_data_writes_deterministic_cases(app):
