@@ -47,6 +47,14 @@ def test_every_agency_may_send_but_only_as_itself(post_events, session, uscis_to
     ({"authority": {"sorn": "DHS/ICE-011"}}, "authority"),
     ({"withheld": {"exemption": "(z)(9)"}}, "withheld.exemption"),
     ({"justification": "x" * 501}, "justification"),
+    ({"subject": {"a_number": "A12"}}, "subject.a_number"),
+    ({"subject": {"receipt_number": "msc2190000001"}}, "subject.receipt_number"),
+    ({"agency": "KGB"}, "agency"),
+    ({"occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at"),
+    ({"occurred_at": "2025-04-02 13:05"}, "occurred_at"),
+    ({"data_categories": "biographic"}, "data_categories"),
+    ({"withheld": {"exemption": "(j)(2)", "until": "soon"}}, "withheld.until"),
+    ({"recipient": {"agency": "FBI", "organization": "Acme"}}, "recipient"),
 ])
 def test_bad_access_events_are_rejected_with_the_field(post_events, ice_token, change, field):
     response = post_events([access_event(**change)], endpoint="access-events", token=ice_token)
@@ -66,3 +74,24 @@ def test_withheld_disclosures_and_retractions_are_kept(post_events, ice_token, s
     rows = session.exec(select(AccessEvent).order_by(AccessEvent.id)).all()
     assert [r.withheld_until.isoformat() if r.withheld_until else None for r in rows] == ["2027-03-01", None]
     assert rows[1].recipient_agency == "FBI" and len(rows) == 2  # the retraction is not an access
+
+
+def test_access_events_are_idempotent_and_a_changed_event_with_a_used_id_is_rejected(post_events, ice_token,
+                                                                                    session):
+    assert post_events([access_event()], endpoint="access-events", token=ice_token).json["accepted"] == ["acc-1"]
+    again = post_events([access_event(occurred_at="2025-04-02T13:05:00+00:00")], endpoint="access-events",
+                        token=ice_token)
+    assert again.json["duplicates"] == ["acc-1"]  # the same instant written another way
+    changed = post_events([access_event(purpose="removal_proceedings")], endpoint="access-events", token=ice_token)
+    assert changed.json["rejected"][0]["errors"][0]["field"] == "event_id"
+    assert len(session.exec(select(AccessEvent)).all()) == 1
+
+
+def test_rejected_access_events_are_kept_for_staff_with_their_errors(post_events, ice_token, session):
+    from portal.core.ingest import pending_rejections
+
+    post_events([access_event(system="SKYNET")], endpoint="access-events", token=ice_token)
+    (kept,) = pending_rejections(session, "access-events")
+    assert json.loads(kept.payload)["system"] == "SKYNET" and "system" in kept.errors
+    post_events([access_event()], endpoint="access-events", token=ice_token)  # fixed and sent again
+    assert pending_rejections(session, "access-events") == []

@@ -39,7 +39,8 @@ def _operations(app):
 # hypothesis directly; the checks are the same (call_and_validate runs them all).
 def test_api_conforms_to_its_schema_under_generated_input(app, uscis_token):
     operations = _operations(app)
-    assert "/api/v1/case-events" in {op.path for op in operations}
+    assert {"/api/v1/case-events", "/api/v1/access-events", "/api/v1/representations"} <= {
+        op.path for op in operations}
     calls = []
     for operation in operations:
 
@@ -51,6 +52,8 @@ def test_api_conforms_to_its_schema_under_generated_input(app, uscis_token):
             calls.append(response.status_code)
             assert response.status_code < 500
 
+        before = len(calls)
         check()
+        assert len(calls) - before >= 20, operation.path  # each endpoint, access events included
     assert len(calls) >= 60
     assert 200 in calls
