@@ -63,8 +63,14 @@ extract-messages:
 update-messages: extract-messages
 	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
+# Each script prints its ratio last and fails below its target; all run, then any miss fails.
+# BENCH_ARGS goes to each, e.g. BENCH_ARGS="--database-url postgresql+psycopg://user@host/db".
 bench: test-setup
-	$(PY) bench/status_lookup.py
+	@failed=0; \
+	$(PY) bench/status_lookup.py $(BENCH_ARGS) || failed=1; \
+	$(PY) bench/access_log.py $(BENCH_ARGS) || failed=1; \
+	$(PY) bench/ingest.py $(BENCH_ARGS) || failed=1; \
+	exit $$failed
 
 lint:
 	$(VENV)/bin/ruff check portal tests bench docs

@@ -5,6 +5,6 @@ from flask import Flask
 app = Flask(__name__)
 
 
-@app.post("/")
+@app.route("/", methods=["GET", "POST"])  # POST for the status lookup, GET for the log page
 def index():
     return "ok"

@@ -46,7 +46,7 @@ def prepare_database(url: str, cases: int, env: dict) -> None:
     if have < cases:
         started = time.perf_counter()
         print(f"writing {cases - have} cases ...", flush=True)
-        portal("bench-data", "--cases", str(cases - have), env=env)
+        portal("bench-data", "--cases", str(cases), env=env)  # bench cases wanted in all
         print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
 
 

@@ -129,15 +129,44 @@ def demo() -> None:
 
 
 @main.command("bench-data")
-@click.option("--cases", default=1_000_000, show_default=True)
+@click.option("--cases", default=1_000_000, show_default=True,
+              help="Bench cases wanted in all; those already written are kept, the rest added.")
+@click.option("--events", default=0, show_default=True, help="Access events wanted in all.")
+@click.option("--events-per-applicant", default=5_000, show_default=True,
+              help="Access events per bench applicant (account, case, A-number, link).")
 @click.option("--seed", default=2026, show_default=True)
 @with_appcontext
-def bench_data(cases: int, seed: int) -> None:
-    """Write a large deterministic data set with bulk inserts (for bench/)."""
-    from portal.benchdata import write_bench_cases
+def bench_data(cases: int, events: int, events_per_applicant: int, seed: int) -> None:
+    """Write a large deterministic data set with bulk inserts (for bench/); a second run with the
+    same arguments writes nothing, and an interrupted one resumes."""
+    import secrets
+    import time
 
-    written = write_bench_cases(current_app.extensions["portal.engine"], cases, seed)
-    click.echo(f"{written.cases} cases and {written.events} events written")
+    from portal.benchdata import bench_cases_present, write_bench_access_events, write_bench_cases
+
+    if events_per_applicant < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--events-per-applicant")
+    engine = current_app.extensions["portal.engine"]
+    have = bench_cases_present(engine)
+    if have < cases:
+        written = write_bench_cases(engine, cases - have, seed, start=have)
+        click.echo(f"{written.cases} cases and {written.events} case events written")
+    else:
+        click.echo(f"{have} bench cases already there")
+    if events:
+        started = time.perf_counter()
+
+        def progress(done: int) -> None:
+            elapsed = time.perf_counter() - started
+            click.echo(f"  {done:,} access events in {elapsed:.0f} s ({done / elapsed:,.0f}/s)", err=True)
+
+        # One hash for every bench account, of a password nobody knows: benchmarks sign in by
+        # making sessions (bench/access_log.py), never with a password.
+        password_hash = current_app.extensions["portal.hasher"].hash(secrets.token_urlsafe(24))
+        result = write_bench_access_events(engine, events, events_per_applicant, seed, password_hash,
+                                           progress)
+        click.echo(f"{result.applicants} bench applicants: {result.already} already there, "
+                   f"{result.events} access events written in {time.perf_counter() - started:.0f} s")
 
 
 @main.command()
