@@ -14,7 +14,7 @@ TRANSLATED = [code for code in OFFERED_LOCALES if code != "en"]
 SCRIPTS = {"ar": r"[\u0600-\u06FF]", "es": r"[A-Za-záéíóúñÁÉÍÓÚÑ]"}
 # Short strings that are the same in every language: codes and names.
 SAME_IN_EVERY_LANGUAGE = {"USCIS", "e-Request", "TECS"}
-SAME_IN = {"es": {"Supervisor"}}  # words spelled alike in both languages
+SAME_IN = {"es": {"Supervisor", "Total"}}  # words spelled alike in both languages
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
