@@ -25,6 +25,7 @@ from portal.core.errors import CaseNotFound
 from portal.core.identifiers import A_NUMBER_RE, is_receipt_number, normalize_a_number
 from portal.core.ingest import portal_ingested_event
 from portal.core.models import AccessEvent, Case, CaseLink, CaseParty, EventRetraction, User
+from portal.core.transactions import begin_write
 
 CATALOG = load_access_catalog()
 PAGE_SIZE = 50
@@ -296,7 +297,7 @@ def _newest_first(session: Session, subjects: Subjects, where: list, cursor: Cur
 
 
 def log_page(session: Session, subjects: Subjects, log_filter: LogFilter, cursor: Cursor | None, today: date,
-             limit: int = PAGE_SIZE) -> LogPage:
+             limit: int = PAGE_SIZE, with_withheld: bool = True) -> LogPage:
     """One page of the person's log, newest first, and what is withheld from it."""
     if not subjects:
         return LogPage([], None)
@@ -307,7 +308,7 @@ def log_page(session: Session, subjects: Subjects, log_filter: LogFilter, cursor
     if len(rows) > limit:
         last = entries[-1]
         next_cursor = Cursor(last.occurred_at, last.id).token()
-    return LogPage(entries, next_cursor, withheld_groups(session, subjects, today))
+    return LogPage(entries, next_cursor, withheld_groups(session, subjects, today) if with_withheld else [])
 
 
 def log_entry(session: Session, subjects: Subjects, event_id: int, today: date) -> LogEntry:
@@ -327,7 +328,7 @@ def iter_log(session: Session, subjects: Subjects, log_filter: LogFilter, today:
     """Every visible entry, newest first, read in chunks (exports)."""
     cursor = None
     while True:
-        page = log_page(session, subjects, log_filter, cursor, today, chunk)
+        page = log_page(session, subjects, log_filter, cursor, today, chunk, with_withheld=False)
         yield from page.entries
         if page.next_cursor is None:
             return
@@ -385,9 +386,10 @@ def log_summary(session: Session, subjects: Subjects, today: date) -> Summary:
     since = summary_since(today)
     if not subjects:
         return Summary(since, ())
-    rows = session.exec(
+    rows = session.exec(  # retracted entries are not counted: the agency said they were wrong
         select(AccessEvent.agency, AccessEvent.purpose, sa.func.count())
-        .where(subjects.clause(), _shown(today),
+        .outerjoin(EventRetraction, EventRetraction.retracted_event_id == AccessEvent.ingested_event_id)
+        .where(subjects.clause(), _shown(today), EventRetraction.id.is_(None),
                AccessEvent.occurred_at >= datetime.combine(since, datetime.min.time(), UTC))
         .group_by(AccessEvent.agency, AccessEvent.purpose)
     ).all()
@@ -427,9 +429,13 @@ def record_portal_read(session: Session, subjects: Subjects, reader: Reader, dat
     Stored like an agency's event (agency and system PORTAL, append-only, canonical JSON), one per
     person; returns how many were recorded. The caller commits.
     """
+    keys = subjects.person_keys()
+    if not keys:
+        return 0
+    begin_write(session)
     categories = ",".join(sorted(set(data_categories)))
     recorded = 0
-    for column, value in subjects.person_keys():
+    for column, value in keys:
         recent = session.exec(
             select(AccessEvent.id).where(column == value, AccessEvent.agency == "PORTAL",
                                          AccessEvent.occurred_at > now - READ_VISIT,

@@ -37,6 +37,7 @@ from portal.core.models import (
     RecoveryCode,
     User,
 )
+from portal.core.transactions import begin_write
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256  # long passphrases welcome; a megabyte password would tie up hashing
@@ -266,13 +267,13 @@ def resume_session(session: Session, token: str, now: datetime) -> User | None:
     user = session.get(User, row.user_id)
     idle, absolute = session_limits(user)
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
-        row.ended_at = now
-        session.add(row)
+        begin_write(session)
+        session.exec(update(AuthSession).where(AuthSession.id == row.id).values(ended_at=now))
         session.commit()
         return None
     if now - row.last_seen_at > timedelta(seconds=60):  # one write a minute at most
-        row.last_seen_at = now
-        session.add(row)
+        begin_write(session)
+        session.exec(update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
         session.commit()
     return user
 

@@ -28,6 +28,7 @@ from sqlmodel import Session, select, update
 
 from portal.core.errors import EventRejected
 from portal.core.models import ApiClient, EventRetraction, IngestedEvent, RejectedEvent, utcnow
+from portal.core.transactions import begin_write
 
 AGENCIES = ("USCIS", "ICE", "CBP", "DOS", "FBI", "EOIR", "OBIM", "PORTAL")
 MAX_EVENTS_PER_BATCH = 1000
@@ -314,10 +315,7 @@ def ingest_batch(
 
     The batch is its own transaction: one the caller left open is committed first.
     """
-    if session.in_transaction():
-        session.commit()
-    # On SQLite, take the write lock up front: a read transaction that later writes can fail.
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    begin_write(session)
     outcome = BatchOutcome()
     now = utcnow()
     for index, raw in enumerate(events):

@@ -20,6 +20,7 @@ from portal.catalog import load_access_catalog, load_catalog
 from portal.core.access_log import summary_since
 from portal.core.models import AccessEvent, Case, CaseEvent, CaseParty, EventRetraction, StatisticsSnapshot
 from portal.core.suppression import THRESHOLD, Table, suppress
+from portal.core.transactions import begin_write
 
 ACCESS = load_access_catalog()
 CASES = load_catalog()
@@ -98,6 +99,7 @@ def access_statistics(session: Session, now: datetime, refresh: bool = False) ->
     if row is not None and not refresh:
         return json.loads(row.payload)
     payload = compute_access_statistics(session, now)
+    begin_write(session)
     session.add(StatisticsSnapshot(kind=ACCESS_KIND, computed_at=now, payload=json.dumps(payload)))
     session.exec(sa.delete(StatisticsSnapshot).where(StatisticsSnapshot.kind == ACCESS_KIND,
                                                      StatisticsSnapshot.computed_at < now - 7 * SNAPSHOT_AGE))
