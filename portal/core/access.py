@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from portal.catalog import load_access_catalog
 from portal.core.errors import EventRejected
-from portal.core.ingest import AgencyCode, Endpoint, EventId, IngestModel, IsoDate, StoreContext, Timestamp
+from portal.core.ingest import AgencyCode, BulkStore, Endpoint, EventId, IngestModel, IsoDate, StoreContext, Timestamp
 from portal.core.models import AccessEvent, IngestedEvent
 
 CATALOG = load_access_catalog()
@@ -106,7 +106,8 @@ def _authority(event: AccessEventIn) -> tuple[str, str | None, str | None]:
     return "consent", None, None
 
 
-def store_access_event(session: Session, ctx: StoreContext, event: AccessEventIn) -> None:
+def check_access_event(event: AccessEventIn) -> None:
+    """What the schema alone cannot say; EventRejected with every problem found."""
     errors = []
     if event.component and CATALOG.components[event.component].agency != event.agency:
         errors.append(("component", f"is not part of {event.agency}"))
@@ -116,24 +117,32 @@ def store_access_event(session: Session, ctx: StoreContext, event: AccessEventIn
         errors.append(("recipient", "is required for a disclosure (5 U.S.C. 552a(c)(1))"))
     if errors:
         raise EventRejected(errors)
+
+
+def access_event_row(event: AccessEventIn) -> dict:
+    """The access_event columns of a checked event, canonical JSON included."""
     kind, code, routine_use = _authority(event)
-    session.add(AccessEvent(
-        ingested_event_id=ctx.ingested.id,
-        occurred_at=event.occurred_at,
-        subject_a_number=event.subject.a_number[1:].zfill(9) if event.subject.a_number else None,
-        subject_receipt_number=event.subject.receipt_number,
-        agency=event.agency, component=event.component, system=event.system, action=event.action,
-        purpose=event.purpose, authority_kind=kind, authority_code=code, routine_use=routine_use,
-        data_categories=",".join(sorted(set(event.data_categories))),
-        recipient_agency=event.recipient.agency if event.recipient else None,
-        recipient_organization=event.recipient.organization if event.recipient else None,
-        accessor_role=event.accessor.role, accessor_country=event.accessor.office_country,
-        withheld_exemption=event.withheld.exemption if event.withheld else None,
-        withheld_until=event.withheld.until if event.withheld else None,
-        justification=event.justification,
-        canonical=json.dumps(event.model_dump(mode="json", exclude_none=True), sort_keys=True,
-                             separators=(",", ":"), ensure_ascii=False),
-    ))
+    return {
+        "occurred_at": event.occurred_at,
+        "subject_a_number": event.subject.a_number[1:].zfill(9) if event.subject.a_number else None,
+        "subject_receipt_number": event.subject.receipt_number,
+        "agency": event.agency, "component": event.component, "system": event.system, "action": event.action,
+        "purpose": event.purpose, "authority_kind": kind, "authority_code": code, "routine_use": routine_use,
+        "data_categories": ",".join(sorted(set(event.data_categories))),
+        "recipient_agency": event.recipient.agency if event.recipient else None,
+        "recipient_organization": event.recipient.organization if event.recipient else None,
+        "accessor_role": event.accessor.role, "accessor_country": event.accessor.office_country,
+        "withheld_exemption": event.withheld.exemption if event.withheld else None,
+        "withheld_until": event.withheld.until if event.withheld else None,
+        "justification": event.justification,
+        "canonical": json.dumps(event.model_dump(mode="json", exclude_none=True), sort_keys=True,
+                                separators=(",", ":"), ensure_ascii=False),
+    }
+
+
+def store_access_event(session: Session, ctx: StoreContext, event: AccessEventIn) -> None:
+    check_access_event(event)
+    session.add(AccessEvent(ingested_event_id=ctx.ingested.id, **access_event_row(event)))
 
 
 def on_access_event_retracted(session: Session, target: IngestedEvent) -> None:
@@ -147,4 +156,5 @@ ACCESS_EVENTS = Endpoint(
     store=store_access_event,
     on_retracted=on_access_event_retracted,
     agencies=None,
+    bulk=BulkStore(table=AccessEvent, check=check_access_event, row=access_event_row),
 )
