@@ -1,4 +1,5 @@
-"""Refresh the README's screenshots: demo data, the lookup result in English and Arabic.
+"""Refresh the README's screenshots: demo data; the lookup result, the demo applicant's access
+log and the public statistics, in English and Arabic.
 
     .venv/bin/python docs/screenshots.py   (needs Debian's chromium)
 """
@@ -14,7 +15,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app, migrate
 from portal.db import get_session
-from portal.demo import seed_demo
+from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.settings import Settings
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -44,6 +45,23 @@ def main() -> None:
             page.wait_for_timeout(300)
             assert page.evaluate("document.documentElement.scrollWidth") <= 900, "page scrolls sideways"
             page.screenshot(path=str(OUT / f"lookup-{lang}.png"), full_page=False)
+        context = browser.new_context(viewport={"width": 900, "height": 1600})
+        page = context.new_page()
+        page.goto(f"{base}/en/account/login")
+        page.fill("#email", "applicant@example.org")
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{base}/en/cases/")
+        for lang in ("en", "ar"):
+            page.goto(f"{base}/{lang}/log/")
+            page.wait_for_selector(".portal-log-entry")
+            page.wait_for_function("() => document.querySelector('.portal-chart').naturalWidth > 0")
+            page.locator(".portal-withheld").scroll_into_view_if_needed()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 900, "page scrolls sideways"
+            page.screenshot(path=str(OUT / f"log-{lang}.png"), full_page=False)
+        page.goto(f"{base}/en/statistics/")
+        page.wait_for_function("() => [...document.images].every(i => i.naturalWidth > 0)")
+        page.screenshot(path=str(OUT / "statistics-en.png"), full_page=False)
         browser.close()
     server.shutdown()
 

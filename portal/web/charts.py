@@ -10,8 +10,10 @@ import pygal
 from pygal.style import Style
 
 from portal.core.access_log import CATALOG, Summary
+from portal.web.messages import N_
 
 # USWDS colours, distinguishable in print and by most colour-blind readers.
+CHART_SIZE = (800, 450)  # the <img> width and height in the templates
 PALETTE = ("#005ea2", "#d54309", "#00a398", "#8168b3", "#e5a000", "#1a4480", "#936f38", "#4d8055",
            "#c05600", "#71767a", "#2e6276", "#b50909")
 STYLE = Style(background="white", plot_background="white", foreground="#1b1b1b",
@@ -32,7 +34,7 @@ def _svg(chart: pygal.graph.graph.Graph) -> bytes:
 
 def stacked_bars(title: str, labels: list[str], series: list[tuple[str, list[int | None]]], rtl: bool = False) -> bytes:
     chart = pygal.HorizontalStackedBar(
-        js=[], css=["inline:"], style=STYLE, width=800, height=120 + 44 * max(len(labels), 1),
+        js=[], style=STYLE, width=CHART_SIZE[0], height=CHART_SIZE[1],
         legend_at_bottom=True, legend_at_bottom_columns=2, print_values=False, show_y_guides=False,
         truncate_label=-1, truncate_legend=-1, disable_xml_declaration=True, no_data_text="",
         inverse_y_axis=rtl)
@@ -50,4 +52,4 @@ def summary_chart(summary: Summary, translate: Callable[[str], str], rtl: bool =
     series = [(translate(CATALOG.purposes[code].name), [by_agency[a].get(code) or None for a in by_agency])
               for code in purposes]
     labels = [translate(CATALOG.agencies[code].name) for code in by_agency]
-    return stacked_bars(translate("Accesses in the last 12 months, by agency and purpose"), labels, series, rtl)
+    return stacked_bars(translate(N_("Accesses in the last 12 months, by agency and purpose")), labels, series, rtl)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from babel.dates import format_skeleton
 from flask import Response, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from portal import i18n
 from portal.catalog import load_access_catalog, load_catalog
@@ -54,8 +55,8 @@ def chart(dimension: str):
     table = data[key]
     series = [(_translate(entries[code].name), row) for code, row, total in
               zip(table["rows"], table["cells"], table["row_totals"], strict=True) if total]
-    title = (_translate("Accesses by agency and month") if dimension == "agency"
-             else _translate("Accesses by purpose and month"))
+    title = (_("Accesses by agency and month") if dimension == "agency"
+             else _("Accesses by purpose and month"))
     svg = stacked_bars(title, [_month_label(m) for m in table["cols"]], series,
                        rtl=i18n.locale_info(str(get_locale())).direction == "rtl")
     response = Response(svg, mimetype="image/svg+xml")
@@ -89,16 +90,16 @@ def _cohort() -> tuple[statistics.Cohort | None, dict]:
         return None, {}
     errors = {}
     if form not in CASES.forms:
-        errors["form"] = _translate("Choose a form from the list.")
+        errors["form"] = _("Choose a form from the list.")
     if office not in CASES.offices:
-        errors["office"] = _translate("Choose an office from the list.")
+        errors["office"] = _("Choose an office from the list.")
     first = None
     try:
         first = datetime.strptime(month, "%Y-%m").date()
         if not date(1990, 1, 1) <= first <= _now().date():
             raise ValueError(month)
     except ValueError:
-        errors["month"] = _translate("Enter a month like 2025-03, not in the future.")
+        errors["month"] = _("Enter a month like 2025-03, not in the future.")
     if errors:
         return None, errors
     return statistics.Cohort(form, office, first), {}
