@@ -179,6 +179,7 @@ def test_the_summary_chart_and_its_table_agree(applicant, send):
     assert svg.headers["Content-Security-Policy"].startswith("default-src 'none'")
     body = svg.get_data(as_text=True)
     assert "<script" not in body and "Federal Bureau of Investigation" in body and "Law enforcement" in body
+    assert "fill:#005ea2" in body and "file:" not in body  # its own colours inline, nothing fetched
     # pygal writes each bar's value into the SVG: the same figures as the table.
     values = sorted(int(v) for v in re.findall(r'<desc class="value">(\d+)</desc>', body) if v != "0")
     assert values == [2, 4]
