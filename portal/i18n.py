@@ -8,7 +8,7 @@ nothing changed by a GET. Unprefixed entry points pick one from Accept-Language.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache, lru_cache
 from gettext import NullTranslations
 
@@ -134,10 +134,16 @@ def month_filter(context, value: date | datetime) -> str:
     return format_skeleton("yMMMM", value, locale=context["locale"].code)
 
 
+@lru_cache(maxsize=8192)
+def _format_time(hour: int, minute: int, code: str) -> str:
+    return format_time(time(hour, minute), "short", locale=code) + " UTC"
+
+
 @pass_context
 def time_filter(context, value: datetime) -> str:
-    """The time of day in UTC, written the reader's way."""
-    return format_time(value.astimezone(UTC), "short", tzinfo=UTC, locale=context["locale"].code) + " UTC"
+    """The time of day in UTC, written the reader's way (one rendering per minute of the day)."""
+    value = value.astimezone(UTC)
+    return _format_time(value.hour, value.minute, context["locale"].code)
 
 
 @lru_cache(maxsize=4096)

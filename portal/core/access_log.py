@@ -207,6 +207,14 @@ class LogEntry:
     retraction_reason: str | None
 
     @property
+    def facts_key(self) -> tuple:
+        """Every code the catalog part of an entry shows (what a rendering of it depends on)."""
+        return (self.action.code, self.system.code, tuple(c.code for c in self.data_categories), self.purpose.code,
+                self.authority.kind, self.authority.entry.code if self.authority.entry else None,
+                self.authority.routine_use, self.recipient_agency.code if self.recipient_agency else None,
+                self.accessor_role, self.accessor_country)
+
+    @property
     def month(self) -> tuple[int, int]:
         return self.occurred_at.year, self.occurred_at.month
 
@@ -336,14 +344,18 @@ def iter_log(session: Session, subjects: Subjects, log_filter: LogFilter, today:
 
 
 def withheld_groups(session: Session, subjects: Subjects, today: date) -> list[WithheldGroup]:
-    """How many entries are withheld, under which exemption and until when."""
-    rows = session.exec(
-        select(AccessEvent.withheld_exemption, AccessEvent.withheld_until, sa.func.count())
-        .where(subjects.clause(), AccessEvent.withheld_exemption.is_not(None),
-               sa.or_(AccessEvent.withheld_until.is_(None), AccessEvent.withheld_until > today))
-        .group_by(AccessEvent.withheld_exemption, AccessEvent.withheld_until)
-    ).all()
-    groups = [WithheldGroup(CATALOG.exemptions[code], until, count) for code, until, count in rows]
+    """How many entries are withheld, under which exemption and until when. One query per
+    subject key, each on its partial index of withheld rows; an entry under two keys counts once."""
+    still_withheld = sa.or_(AccessEvent.withheld_until.is_(None), AccessEvent.withheld_until > today)
+    seen: dict[int, tuple[str, date | None]] = {}
+    for column, value in subjects.keys():
+        rows = session.exec(
+            select(AccessEvent.id, AccessEvent.withheld_exemption, AccessEvent.withheld_until)
+            .where(column == value, AccessEvent.withheld_exemption.is_not(None), still_withheld)
+        ).all()
+        seen.update((event_id, (code, until)) for event_id, code, until in rows)
+    counts = Counter(seen.values())
+    groups = [WithheldGroup(CATALOG.exemptions[code], until, count) for (code, until), count in counts.items()]
     return sorted(groups, key=lambda g: (g.until is None, g.until or date.max, g.exemption.code))
 
 

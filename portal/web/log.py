@@ -13,6 +13,7 @@ import json
 
 from flask import Response, abort, current_app, render_template, request
 from flask_babel import get_locale
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from portal import i18n
@@ -40,23 +41,27 @@ FACTS_CACHE_SIZE = 20_000
 
 
 @bp.app_template_global()
-def entry_facts(entry: access_log.LogEntry) -> Markup:
+@pass_context
+def entry_facts(context, entry: access_log.LogEntry) -> Markup:
     """The part of an entry that depends only on its catalog codes, rendered once per locale.
 
     A log page shows 50 entries of a few dozen kinds; rendering each from scratch was most of the
     page's time (bench/access_log.py). The key holds every value the fragment shows.
     """
     store: dict = current_app.extensions.setdefault("portal.entry_facts", {})
-    key = (str(get_locale()), entry.action.code, entry.system.code, tuple(c.code for c in entry.data_categories),
-           entry.purpose.code, entry.authority.kind, entry.authority.entry.code if entry.authority.entry else None,
-           entry.authority.routine_use, entry.recipient_agency.code if entry.recipient_agency else None,
-           entry.accessor_role, entry.accessor_country)
+    key = (context["locale"].code, entry.facts_key)
     html = store.get(key)
     if html is None:
         if len(store) >= FACTS_CACHE_SIZE:
             store.clear()
         html = store[key] = Markup(render_template("log/entry_facts.html", entry=entry))  # noqa: S704 (our template)
     return html
+
+
+@bp.app_template_global()
+def log_filter_form(**values) -> LogFilterForm:
+    """A filter form holding `values`, for rendering only (the cached select lists)."""
+    return LogFilterForm(access_log.CATALOG, _translate, formdata=None, data=values)
 
 
 def _translate(message: str) -> str:
