@@ -119,9 +119,6 @@ class Cohort:
     office: str
     month: date  # first day of the filing month
 
-    def key(self) -> dict:
-        return {"form": self.form, "office": self.office, "month": self.month.strftime("%Y-%m")}
-
 
 @dataclass(frozen=True)
 class CohortStatistics:

@@ -23,7 +23,7 @@ from portal.core.errors import CaseNotFound
 from portal.db import get_session
 from portal.logs import get_logger
 from portal.web.auth import current_user, login_required, now
-from portal.web.charts import summary_chart
+from portal.web.charts import reader_is_rtl, summary_chart, svg_response
 from portal.web.forms import LogFilterForm
 from portal.web.htmx import render_page
 from portal.web.localized import localized_blueprint
@@ -68,7 +68,7 @@ def _translate(message: str) -> str:
     return i18n.translations_for(str(get_locale())).ugettext(message)
 
 
-def _subjects(representation_id: str | None, data_read: str) -> Subjects:
+def _subjects(representation_id: str | None) -> Subjects:
     """Whose log this is. A representative's read of a client's log is recorded in that log."""
     session, user = get_session(), current_user()
     if representation_id is None:
@@ -78,7 +78,7 @@ def _subjects(representation_id: str | None, data_read: str) -> Subjects:
     except CaseNotFound:
         log.warning("client log refused", extra={"endpoint": request.endpoint})
         abort(404)
-    if access_log.record_portal_read(session, subjects, access_log.REPRESENTATIVE, (data_read,), now()):
+    if access_log.record_portal_read(session, subjects, access_log.REPRESENTATIVE, ("access_log",), now()):
         session.commit()
     return subjects
 
@@ -102,7 +102,7 @@ def _filter_args(log_filter: LogFilter) -> dict:
 @bp.get("/client/<representation_id>/")
 @login_required
 def index(representation_id: str | None):
-    subjects = _subjects(representation_id, "access_log")
+    subjects = _subjects(representation_id)
     form, log_filter = _filter_form()
     today = now().date()
     context = {"form": form, "representation_id": representation_id, "own": representation_id is None,
@@ -123,20 +123,16 @@ def index(representation_id: str | None):
 @bp.get("/client/<representation_id>/summary.svg")
 @login_required
 def summary_svg(representation_id: str | None):
-    subjects = _subjects(representation_id, "access_log")
+    subjects = _subjects(representation_id)
     summary = access_log.log_summary(get_session(), subjects, now().date())
-    svg = summary_chart(summary, _translate, rtl=i18n.locale_info(str(get_locale())).direction == "rtl")
-    response = Response(svg, mimetype="image/svg+xml")
-    # An image with no script and no outside references; its own inline styles need this policy.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return svg_response(summary_chart(summary, _translate, rtl=reader_is_rtl()))
 
 
 @bp.get("/export.<any(csv,json):kind>", defaults={"representation_id": None})
 @bp.get("/client/<representation_id>/export.<any(csv,json):kind>")
 @login_required
 def export(kind: str, representation_id: str | None):
-    subjects = _subjects(representation_id, "access_log")
+    subjects = _subjects(representation_id)
     _form, log_filter = _filter_form()
     if log_filter is None:
         abort(400)

@@ -18,7 +18,7 @@ from portal import i18n
 from portal.catalog import load_access_catalog, load_catalog
 from portal.core import statistics
 from portal.db import get_session
-from portal.web.charts import stacked_bars
+from portal.web.charts import reader_is_rtl, stacked_bars, svg_response
 from portal.web.htmx import render_page
 from portal.web.localized import localized_blueprint
 
@@ -57,11 +57,7 @@ def chart(dimension: str):
               zip(table["rows"], table["cells"], table["row_totals"], strict=True) if total]
     title = (_("Accesses by agency and month") if dimension == "agency"
              else _("Accesses by purpose and month"))
-    svg = stacked_bars(title, [_month_label(m) for m in table["cols"]], series,
-                       rtl=i18n.locale_info(str(get_locale())).direction == "rtl")
-    response = Response(svg, mimetype="image/svg+xml")
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    return response
+    return svg_response(stacked_bars(title, [_month_label(m) for m in table["cols"]], series, rtl=reader_is_rtl()))
 
 
 @bp.get("/access.<any(csv,json):kind>")

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from portal import create_app, migrate
+from portal import create_app, i18n, migrate
 from portal.core.ingest import create_api_client
 from portal.settings import Settings
 from tests.factories import case_event, case_history
@@ -280,3 +280,18 @@ def assert_no_axe_violations(page) -> None:
         for v in response["violations"]
     )
     assert results.violations_count == 0, f"axe-core violations on {page.url}:\n{report}"
+
+
+# --- headings in any language, from the catalog the templates use ----------------------------------
+
+
+def tr(lang: str, message: str) -> str:
+    """`message` as the templates render it in `lang` (the catalog may be unfinished)."""
+    return i18n.translations_for(lang).ugettext(message)
+
+
+def assert_catalog_h1(page: Page, lang: str, message: str) -> None:
+    """The page's one h1 reads `message` in `lang`."""
+    heading = page.locator("h1")
+    expect(heading).to_have_count(1)
+    expect(heading).to_have_text(tr(lang, message))

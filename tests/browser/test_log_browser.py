@@ -19,7 +19,6 @@ headings come from the catalog the templates use.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,9 +29,15 @@ import pytest
 from playwright.sync_api import Page, Response, expect
 from sqlmodel import Session
 
-from portal import i18n
 from portal.core.ingest import create_api_client
-from tests.browser.conftest import DEFAULT_VIEWPORT, TIMEOUT_MS, assert_no_axe_violations, watch_page
+from tests.browser.conftest import (
+    DEFAULT_VIEWPORT,
+    TIMEOUT_MS,
+    assert_catalog_h1,
+    assert_no_axe_violations,
+    tr,
+    watch_page,
+)
 from tests.browser.test_account_browser import NARROW, assert_fits, assert_language, create_confirmed_account
 from tests.factories import access_event, case_event
 from tests.helpers import link as client_link
@@ -79,19 +84,6 @@ UNREACHABLE_WIDE_TABLES = """() => {
 # --- helpers --------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _catalog(lang: str):
-    return i18n.translations_for(lang)
-
-
-def tr(lang: str, message: str) -> str:
-    return _catalog(lang).ugettext(message)
-
-
-def assert_h1(page: Page, lang: str, message: str) -> None:
-    heading = page.locator("h1")
-    expect(heading).to_have_count(1)
-    expect(heading).to_have_text(tr(lang, message))
 
 
 def _timestamp(moment: datetime) -> str:
@@ -315,7 +307,7 @@ def urls(live_url, applicant_cookie) -> Urls:
 def check_first_page(page: Page, lang: str) -> None:
     """The first, unfiltered page: the summary (chart and table), the withheld box, 50 entries,
     the retracted one struck through, and an "Older entries" link."""
-    assert_h1(page, lang, H1_LOG)
+    assert_catalog_h1(page, lang, H1_LOG)
     assert_language(page, lang)
     expect(page.locator("main section.portal-summary img.portal-chart")).to_have_count(1)
     expect(page.locator("main .portal-summary-table tbody tr")).to_have_count(3)
@@ -338,7 +330,7 @@ def check_first_page(page: Page, lang: str) -> None:
 
 def check_cbp_page(page: Page, lang: str) -> None:
     """Filtered by agency=CBP: its five entries (one retracted), no "Older entries"."""
-    assert_h1(page, lang, H1_LOG)
+    assert_catalog_h1(page, lang, H1_LOG)
     assert log_query(page).get("agency") == ["CBP"], page.url
     expect(page.locator("#agency")).to_have_value("CBP")
     expect(entries(page)).to_have_count(CBP_SHOWN)
@@ -351,7 +343,7 @@ def check_cbp_page(page: Page, lang: str) -> None:
 
 
 def check_statistics(page: Page, lang: str) -> None:
-    assert_h1(page, lang, H1_STATISTICS)
+    assert_catalog_h1(page, lang, H1_STATISTICS)
     assert_language(page, lang)
     expect(page.locator("main img.portal-chart")).to_have_count(2)
     expect(page.locator("main .usa-table-container--scrollable[tabindex='0'] table")).to_have_count(2)
@@ -360,7 +352,7 @@ def check_statistics(page: Page, lang: str) -> None:
 
 
 def check_cases(page: Page, lang: str) -> None:
-    assert_h1(page, lang, H1_CASES)
+    assert_catalog_h1(page, lang, H1_CASES)
     assert_language(page, lang)
     result = page.locator("#cohort-result")
     expect(result).to_have_attribute("aria-live", "polite")
@@ -402,7 +394,7 @@ def test_no_axe_violations_with_javascript(log_pages, pages, urls, lang):
     wrong_href = entries(page).first.locator("a[href*='/log/entry/']").get_attribute("href")
     assert wrong_href and re.fullmatch(rf"/{lang}/log/entry/\d+/wrong", wrong_href), wrong_href
     goto_ok(page, urls.base + wrong_href)
-    assert_h1(page, lang, H1_WRONG)
+    assert_catalog_h1(page, lang, H1_WRONG)
     assert_language(page, lang)
     expect(page.locator("#entry-heading")).to_contain_text(tr(lang, CBP_NAME))
     audit(page)
@@ -479,7 +471,7 @@ def test_filters_and_pages_swap_in_place_with_javascript(log_pages, urls):
     assert response.status == 200
     assert page.evaluate("() => window.__samePage") is True
     assert "before" in log_query(page), page.url
-    assert_h1(page, "en", H1_LOG)
+    assert_catalog_h1(page, "en", H1_LOG)
     expect(entries(page)).to_have_count(SHOWN - PAGE_SIZE)
     expect(result_count(page)).to_have_text(f"Showing {SHOWN - PAGE_SIZE} entries, newest first.")
     expect(page.locator("#log-results a[rel=next]")).to_have_count(0)
@@ -505,7 +497,7 @@ def test_filters_and_pages_are_plain_gets_without_javascript(log_pages, urls):
     assert response.status == 200
     query = log_query(page)
     assert query.get("agency") == ["ICE"] and "before" in query, page.url  # the filter is kept
-    assert_h1(page, "en", H1_LOG)
+    assert_catalog_h1(page, "en", H1_LOG)
     expect(entries(page)).to_have_count(ICE_SHOWN - PAGE_SIZE)
     expect(result_count(page)).to_have_text(f"Showing {ICE_SHOWN - PAGE_SIZE} entries, newest first.")
     expect(entries(page).locator("h3")).to_have_text([ICE_NAME + " · Enforcement and Removal Operations"]
@@ -533,7 +525,7 @@ def assert_focus_visible(style: dict | None) -> None:
 def test_keyboard_only_filter_and_older_entries(log_pages, urls):
     page = log_pages.open("js")
     goto_ok(page, urls.log("en"))
-    assert_h1(page, "en", H1_LOG)
+    assert_catalog_h1(page, "en", H1_LOG)
     page.wait_for_function("() => window.htmx !== undefined")
 
     assert_focus_visible(tab_to(page, "select#agency"))
@@ -554,7 +546,7 @@ def test_keyboard_only_filter_and_older_entries(log_pages, urls):
     htmx_get(page, lambda: page.keyboard.press("Enter"))
     query = log_query(page)
     assert query.get("agency") == ["ICE"] and "before" in query, page.url
-    assert_h1(page, "en", H1_LOG)
+    assert_catalog_h1(page, "en", H1_LOG)
     expect(entries(page)).to_have_count(ICE_SHOWN - PAGE_SIZE)
     # Onward from page 2 by keyboard: the "Newest entries" link is reachable and shows its focus.
     newest = tab_to(page, "#log-results .portal-pages a")
@@ -620,7 +612,7 @@ def test_summary_chart_loads_with_alt_text(log_pages, urls, lang):
         goto_ok(page, urls.log(lang))
     assert chart_response.value.status == 200
     assert chart_response.value.headers["content-type"].startswith("image/svg+xml")
-    assert_h1(page, lang, H1_LOG)
+    assert_catalog_h1(page, lang, H1_LOG)
     chart = page.locator("main section.portal-summary img.portal-chart")
     expect(chart).to_have_count(1)
     assert chart.get_attribute("src") == f"/{lang}/log/summary.svg"

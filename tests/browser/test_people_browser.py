@@ -14,7 +14,6 @@ tests (a new context costs about half a second here, a browser sign-in about two
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,10 +26,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
-from portal import i18n
 from portal.core import accounts, representatives
 from portal.core.ingest import create_api_client
-from tests.browser.conftest import DEFAULT_VIEWPORT, FOUND_RECEIPT, TIMEOUT_MS, watch_page
+from tests.browser.conftest import DEFAULT_VIEWPORT, FOUND_RECEIPT, TIMEOUT_MS, assert_catalog_h1, tr, watch_page
 from tests.browser.test_account_browser import (
     ACCESS_CODE,
     CASE_STATUS,
@@ -57,20 +55,6 @@ LANGS = ["en", "ar"]
 # --- helpers --------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _catalog(lang: str):
-    return i18n.translations_for(lang)
-
-
-def tr(lang: str, message: str) -> str:
-    """`message` as the templates render it in `lang` (the catalog may be unfinished)."""
-    return _catalog(lang).ugettext(message)
-
-
-def assert_h1(page: Page, lang: str, message: str) -> None:
-    heading = page.locator("h1")
-    expect(heading).to_have_count(1)
-    expect(heading).to_have_text(tr(lang, message))
 
 
 @dataclass(frozen=True)
@@ -136,14 +120,14 @@ def post_representations(app, token: str, events: list[dict]) -> dict:
 def sign_in(page: Page, live_url: str, lang: str, account: Account, next_path: str) -> None:
     """Through the sign-in page (and, with a key, the code page) to `next_path`."""
     page.goto(f"{live_url}/{lang}/account/login?{urlencode({'next': next_path})}")
-    assert_h1(page, lang, "Sign in")
+    assert_catalog_h1(page, lang, "Sign in")
     page.locator("#email").fill(account.email)
     page.locator("#password").fill(PASSWORD)
     response = submit(page)
     assert response.status == 200 and redirected(response), response.status
     if account.secret:
         assert page.url == f"{live_url}/{lang}/account/login/code", page.url
-        assert_h1(page, lang, "Two-step sign-in")
+        assert_catalog_h1(page, lang, "Two-step sign-in")
         page.locator("#code").fill(pyotp.TOTP(account.secret).now())
         response = submit(page)
         assert response.status == 200 and redirected(response), response.status
@@ -253,7 +237,7 @@ def test_representative_sees_a_client_case_until_the_g28_is_withdrawn(chromium, 
         page = watch_page(context.new_page())
         dashboard = f"{live_url}/en/representatives/clients/"
         sign_in(page, live_url, "en", representative, "/en/representatives/clients/")
-        assert_h1(page, "en", "Clients' cases")
+        assert_catalog_h1(page, "en", "Clients' cases")
         expect(page.get_by_role("search", name="Filter cases")).to_be_visible()
         expect(page.locator("main table")).to_have_count(0)
         expect(page.locator("main")).to_contain_text("No case matches.")
@@ -263,7 +247,7 @@ def test_representative_sees_a_client_case_until_the_g28_is_withdrawn(chromium, 
         assert filed["accepted"] and not filed["rejected"], filed
         response = page.reload()
         assert response is not None and response.status == 200
-        assert_h1(page, "en", "Clients' cases")
+        assert_catalog_h1(page, "en", "Clients' cases")
         rows = page.locator("main table tbody tr")
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(FOUND_RECEIPT)
@@ -276,7 +260,7 @@ def test_representative_sees_a_client_case_until_the_g28_is_withdrawn(chromium, 
 
         case_link.click()
         page.wait_for_url(live_url + href)
-        assert_h1(page, "en", "Case status")
+        assert_catalog_h1(page, "en", "Case status")
         expect(page.locator("#status-heading")).to_have_text(CASE_STATUS)
         expect(page.locator("#case-heading")).to_contain_text("I-485")
         expect(page.locator("main .portal-id").first).to_have_text(FOUND_RECEIPT)
@@ -288,14 +272,14 @@ def test_representative_sees_a_client_case_until_the_g28_is_withdrawn(chromium, 
         assert withdrawn["accepted"] and not withdrawn["rejected"], withdrawn
         response = page.reload()
         assert response is not None and response.status == 404, response and response.status
-        assert_h1(page, "en", "Page not found")
+        assert_catalog_h1(page, "en", "Page not found")
         expect(page.locator("#status-heading")).to_have_count(0)
         expect(page.locator("main")).not_to_contain_text(FOUND_RECEIPT)
 
         # ... and the dashboard no longer lists the case.
         response = page.goto(dashboard)
         assert response is not None and response.status == 200
-        assert_h1(page, "en", "Clients' cases")
+        assert_catalog_h1(page, "en", "Clients' cases")
         expect(page.locator("main table")).to_have_count(0)
         expect(page.locator("main")).not_to_contain_text(FOUND_RECEIPT)
         expect(page.locator("main")).to_contain_text("No case matches.")
@@ -375,7 +359,7 @@ def test_no_axe_violations_on_people_pages(open_as, cast, live_url, lang):
         response = page.goto(f"{live_url}/{lang}{path}")
         assert response is not None and response.status == 200, (path, response and response.status)
         assert page.url == f"{live_url}/{lang}{path}", page.url  # not sent to sign in or set up
-        assert_h1(page, lang, heading)
+        assert_catalog_h1(page, lang, heading)
         assert_language(page, lang)
         if check:
             check(page, lang, cast)
@@ -407,7 +391,7 @@ def test_no_sideways_scrolling_at_320px_on_people_pages(open_as, cast, live_url,
         response = page.goto(f"{live_url}/{lang}{path}")
         assert response is not None and response.status == 200, (path, response and response.status)
         assert page.url == f"{live_url}/{lang}{path}", page.url
-        assert_h1(page, lang, heading)
+        assert_catalog_h1(page, lang, heading)
         assert_language(page, lang)
         if check:
             check(page, lang, cast)
