@@ -56,3 +56,12 @@ def refresh_statistics() -> None:
 
     with _app().app_context():
         access_statistics(get_session(), datetime.now(UTC), refresh=True)
+
+
+@huey.task()
+def render_document(document_id: int, database_url: str, folder: str, archival: bool,
+                    key_paths: tuple[str, str]) -> None:
+    """Render, sign and store one document (portal.pdf): in a child process with limits."""
+    from portal.pdf.job import run_document_job
+
+    run_document_job(document_id, database_url, folder, archival, key_paths)

@@ -41,6 +41,9 @@ class Settings:
     secure_cookies: bool = True
     trusted_proxies: int = 0
     lookup_rate_limit: str = "20/minute"
+    # The document-signing key and certificate (PEM); unset: a demo pair made in instance/signing/.
+    signing_key: Path | None = None
+    signing_cert: Path | None = None
     debug: bool = False
     testing: bool = False
     extra: dict = field(default_factory=dict)
@@ -59,6 +62,8 @@ class Settings:
             secure_cookies=_bool(os.environ.get("PORTAL_SECURE_COOKIES"), True),
             trusted_proxies=int(os.environ.get("PORTAL_TRUSTED_PROXIES", "0") or 0),
             lookup_rate_limit=os.environ.get("PORTAL_LOOKUP_RATE_LIMIT") or "20/minute",
+            signing_key=Path(os.environ["PORTAL_SIGNING_KEY"]) if os.environ.get("PORTAL_SIGNING_KEY") else None,
+            signing_cert=Path(os.environ["PORTAL_SIGNING_CERT"]) if os.environ.get("PORTAL_SIGNING_CERT") else None,
             debug=_bool(os.environ.get("PORTAL_DEBUG"), False),
         )
 

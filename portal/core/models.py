@@ -409,3 +409,34 @@ class StatisticsSnapshot(SQLModel, table=True):
     kind: str = Field(max_length=32, index=True)
     computed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     payload: str = Field(sa_type=sa.Text)
+
+
+class Document(SQLModel, table=True):
+    """A PDF made for an account (a case summary, an accounting of disclosures, "my record").
+
+    The file lives outside the web root (instance/documents/); the verification code printed on
+    every page is kept only as a SHA-256, and the summary the public verification page shows is
+    stored beside it. `data_hash` is the hash of the data the document states: the same request
+    with unchanged data reuses the finished file.
+    """
+
+    __tablename__ = "document"
+    __table_args__ = (sa.Index("ix_document_user_id_data_hash", "user_id", "data_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    kind: str = Field(max_length=24)  # case_summary | accounting | my_record
+    language: str = Field(max_length=16)
+    archival: bool = Field(default=False)  # PDF/A-3b with the data attached, else PDF/UA-1
+    period_start: date | None = None
+    period_end: date | None = None
+    data_hash: str = Field(max_length=64)
+    status: str = Field(default="queued", max_length=12)  # queued | rendering | done | failed
+    error: str | None = Field(default=None, max_length=200)
+    code_hash: str = Field(max_length=64, unique=True)
+    entries: int = 0
+    pages: int = 0
+    sha256: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

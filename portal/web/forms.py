@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -189,3 +190,32 @@ class LogFilterForm(FlaskForm):
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError(_l("The end date must be on or after the start date."))
+
+
+class DocumentForm(FlaskForm):
+    kind = RadioField(_l("Document"), choices=[
+        ("case_summary", _l("Case status summary, with the full history of each case")),
+        ("accounting", _l("Accounting of disclosures: who accessed my data (choose a period below)")),
+        ("my_record", _l("My record: both of these, for all my cases"))],
+        validators=[DataRequired(_l("Choose a document."))])
+    since = DateField(_l("From (accounting only)"), validators=[Optional()])
+    until = DateField(_l("To (accounting only)"), validators=[Optional()])
+    language = SelectField(_l("Language of the document"))
+    archival = BooleanField(_l("Archival copy (PDF/A, with the data attached for computers)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(info.code, info.name) for info in i18n.offered_locales()]
+
+    def validate_until(self, field):
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date must be on or after the start date."))
+
+
+class VerifyForm(FlaskForm):
+    code = StringField(_l("Verification code"), validators=[
+        DataRequired(_l("Enter the code printed at the foot of each page.")), Length(max=64)])
+
+
+class VerifyFileForm(FlaskForm):
+    file = FileField(_l("The PDF file"), validators=[FileRequired(_l("Choose a PDF file."))])
