@@ -54,9 +54,17 @@ def demo_key(folder: Path) -> SigningKey:
     return SigningKey(key_path, cert_path)
 
 
+class _MetadataKeepingWriter(IncrementalPdfFileWriter):
+    """pyHanko rewrites the XMP metadata when it signs, dropping the PDF/A and PDF/UA
+    identification WeasyPrint wrote there; the signature needs none of it, so keep it as it is."""
+
+    def _update_meta(self):
+        return None
+
+
 def sign(pdf: bytes, key: SigningKey) -> bytes:
     signer = signers.SimpleSigner.load(str(key.key_path), str(key.cert_path))
-    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    writer = _MetadataKeepingWriter(BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(field_name="PortalSignature", subfilter=SigSeedSubFilter.PADES,
                                         reason="Issued by the Case Transparency Portal")
     out = BytesIO()

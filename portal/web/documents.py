@@ -53,10 +53,10 @@ FALLBACK_ORDER = ("latin", "ar", "hi", "am", "zh_Hans")
 
 
 @bp.app_template_global()
-def font_stack(language: str) -> str:
+def font_stack(language: str) -> Markup:
     first = FONTS.get(language, FONTS["latin"])
     rest = [FONTS[k] for k in FALLBACK_ORDER if FONTS[k] != first]
-    return ", ".join([first, *rest, "sans-serif"])
+    return Markup(", ".join([first, *rest, "sans-serif"]))  # noqa: S704 (our constants)
 
 
 @bp.app_template_filter()

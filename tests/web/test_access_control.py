@@ -12,6 +12,8 @@ PUBLIC = {
     "account.second_factor",  # only after a right password (a signed, 5-minute marker)
     # Aggregate statistics with small cells suppressed: for the public and oversight bodies.
     "statistics.index", "statistics.chart", "statistics.download", "statistics.cases_like_mine",
+    # Anyone holding a printed document may check it: by its code, or by the file (never stored).
+    "verify.verify", "verify.verify_code", "verify.verify_file",
 }
 
 

@@ -49,12 +49,16 @@ def world(app, session, make_account, make_representative, post_events, i130):
     wrong_path = next(p for p in log_page.split('"') if p.endswith("/wrong"))
     client_log = rep_path.replace("/en/representatives/clients/", "/en/log/client/") + "/"
     withdrawn_log = gone_path.replace("/en/representatives/clients/", "/en/log/client/") + "/"
+    document = clients["applicant_a"].post("/en/documents/", data={
+        "csrf_token": csrf(clients["applicant_a"], "/en/documents/"), "kind": "case_summary", "language": "en"})
+    document_path = document.headers["Location"]
     access_page = clients["applicant_a"].get("/en/access/").get_data(as_text=True)
     revoke_path = next(p for p in access_page.split('"') if p.endswith("/revoke"))
     return clients, {"case": beneficiary_link, "client_case": rep_path, "withdrawn_case": gone_path,
                      "rejected_event": rejected_path, "revoke": revoke_path, "wrong": wrong_path,
                      "client_log": client_log, "client_log_chart": client_log + "summary.svg",
-                     "client_log_export": client_log + "export.json", "withdrawn_log": withdrawn_log}
+                     "client_log_export": client_log + "export.json", "withdrawn_log": withdrawn_log,
+                     "document": document_path, "document_file": document_path + "/file"}
 
 
 ALLOWED = {
@@ -68,6 +72,8 @@ ALLOWED = {
     "client_log_chart": {"rep_with_g28"},
     "client_log_export": {"rep_with_g28"},
     "withdrawn_log": set(),
+    "document": {"applicant_a"},  # a PDF of the beneficiary's case
+    "document_file": {"applicant_a"},
 }
 
 
