@@ -215,9 +215,26 @@ def _raw_event_id(raw: Any) -> str | None:
     return None
 
 
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where a NUL character hides in the event, if anywhere (PostgreSQL text cannot hold one)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path or "event"
+        found = _nul_path(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 def _parse(endpoint: Endpoint, raw: Any) -> BaseModel:
     if not isinstance(raw, dict):
         raise EventRejected([("event", "must be a JSON object")])
+    nul = _nul_path(raw)
+    if nul is not None:
+        raise EventRejected([(nul, "must not contain NUL characters")])
     model = Retraction if "retracts" in raw else endpoint.event_model
     try:
         return model.model_validate(raw)
@@ -248,6 +265,8 @@ def _judge_existing_hash(existing_hash: str, content_hash: str) -> str:
 
 
 def _retract(session: Session, endpoint: Endpoint, ctx: StoreContext, event: Retraction) -> None:
+    if event.retracts == event.event_id:
+        raise EventRejected([("retracts", "names this event itself")])
     target = _stored(session, endpoint.name, ctx.client.agency, event.retracts)
     if target is None:
         raise EventRejected([("retracts", "names no stored event of this agency")])

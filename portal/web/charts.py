@@ -25,14 +25,20 @@ STYLE = Style(background="white", plot_background="white", foreground="#1b1b1b",
               legend_font_size=13, value_font_size=12, title_font_size=16)
 
 
+SVG = "http://www.w3.org/2000/svg"
+ElementTree.register_namespace("", SVG)
+ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+
+
 def _svg(chart: pygal.graph.graph.Graph) -> bytes:
-    """The chart without pygal's script, comments and references to outside files."""
-    tree = chart.render_tree()
-    for parent in tree.iter():
+    """The chart without pygal's script and references to outside files. Its output is parsed
+    again with the standard library (whichever XML library pygal found), which drops comments."""
+    root = ElementTree.fromstring(chart.render(is_unicode=False))  # noqa: S314 (pygal's own output)
+    for parent in list(root.iter()):
         for child in list(parent):
-            if not isinstance(child.tag, str) or child.tag.rsplit("}", 1)[-1] in ("script", "link"):
+            if child.tag in (f"{{{SVG}}}script", f"{{{SVG}}}link", "script", "link"):
                 parent.remove(child)
-    return ElementTree.tostring(tree, encoding="utf-8", xml_declaration=True)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def stacked_bars(title: str, labels: list[str], series: list[tuple[str, list[int | None]]], rtl: bool = False) -> bytes:

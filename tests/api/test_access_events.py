@@ -95,3 +95,13 @@ def test_rejected_access_events_are_kept_for_staff_with_their_errors(post_events
     assert json.loads(kept.payload)["system"] == "SKYNET" and "system" in kept.errors
     post_events([access_event()], endpoint="access-events", token=ice_token)  # fixed and sent again
     assert pending_rejections(session, "access-events") == []
+
+
+def test_nul_characters_and_self_retractions_are_rejected_not_server_errors(post_events, ice_token):
+    response = post_events([access_event(justification="a\x00b"),
+                            {"event_id": "r-self", "retracts": "r-self", "reason": "x"}],
+                           endpoint="access-events", token=ice_token)
+    assert response.status_code == 200
+    first, second = response.json["rejected"]
+    assert first["errors"] == [{"field": "justification", "message": "must not contain NUL characters"}]
+    assert second["errors"][0]["field"] == "retracts"
