@@ -70,6 +70,7 @@ bench: test-setup
 	$(PY) bench/status_lookup.py $(BENCH_ARGS) || failed=1; \
 	$(PY) bench/access_log.py $(BENCH_ARGS) || failed=1; \
 	$(PY) bench/ingest.py $(BENCH_ARGS) || failed=1; \
+	$(PY) bench/pdf.py $(BENCH_ARGS) || failed=1; \
 	exit $$failed
 
 lint:
