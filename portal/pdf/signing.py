@@ -7,6 +7,7 @@ production sets PORTAL_SIGNING_KEY and PORTAL_SIGNING_CERT to a real key and cer
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -81,7 +82,11 @@ def signature_valid(pdf: bytes, key: SigningKey) -> bool:
             return False
         trust = asn1_x509.Certificate.load(x509.load_pem_x509_certificate(key.cert_path.read_bytes())
                                            .public_bytes(serialization.Encoding.DER))
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[trust]))
+        # pyHanko validates with asyncio.run(), which refuses to start inside a thread that already
+        # runs an event loop (an async server, a test driving a browser): give it its own thread.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            status = pool.submit(validate_pdf_signature, signatures[0],
+                                 ValidationContext(trust_roots=[trust])).result()
         return bool(status.intact and status.valid and status.trusted
                     and status.coverage.name == "ENTIRE_FILE")
     except Exception:  # noqa: BLE001 (anything unreadable is simply not a valid document)

@@ -47,6 +47,14 @@ def test_demo_is_idempotent_and_prints_receipt_numbers(app):
     for text in ("Entries withheld for now", "they will be shown after", "with no date set",
                  "Corrected by the agency on", "Office of a U.S. Representative", "Withheld until"):
         assert text in log, text
+    # ... and downloads "my record" in Spanish: a signed PDF of their case and log.
+    from tests.helpers import csrf
+
+    made = applicant.post("/es/documents/", data={"csrf_token": csrf(applicant, "/es/documents/"),
+                                                  "kind": "my_record", "language": "es"})
+    detail = applicant.get(made.headers["Location"]).get_data(as_text=True)
+    pdf = applicant.get(made.headers["Location"] + "/file")
+    assert "Descargar" in detail and pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     cohort = first.output.split("Cases like mine, with enough cases to show figures: ")[1].split()[0]
     assert "cases in all" in app.test_client().get(cohort).get_data(as_text=True)
 
