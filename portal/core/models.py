@@ -440,3 +440,78 @@ class Document(SQLModel, table=True):
     sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# --- privacy requests ----------------------------------------------------------------------------
+
+
+class PrivacyRequest(SQLModel, table=True):
+    """A request for records (FOIA / Privacy Act), an accounting of disclosures (552a(c)(3)) or
+    an amendment of a record (552a(d)(2)), with its clock. `subject_user_id` is whose records;
+    `requester_user_id` who asked (the subject, or their representative)."""
+
+    __tablename__ = "privacy_request"
+    __table_args__ = (
+        sa.Index("ix_privacy_request_status_due_on", "status", "due_on"),
+        sa.UniqueConstraint("requester_user_id", "submission_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    tracking_number: str = Field(max_length=24, unique=True)
+    kind: str = Field(max_length=16)  # access | accounting | amendment
+    subject_user_id: int = Field(foreign_key="user_account.id", index=True)
+    requester_user_id: int = Field(foreign_key="user_account.id", index=True)
+    representation_id: int | None = Field(default=None, foreign_key="representation.id")
+    # Double submission: the form carries a random key; the same key twice is one request.
+    submission_key: str = Field(max_length=64)
+    description: str = Field(sa_type=sa.Text)  # what records, or what is wrong
+    # Access requests: USCIS's tracks (1 simple, 2 complex, 3 before an immigration judge).
+    track: int | None = None
+    hearing_on: date | None = None
+    # Amendments: the record, what it should say; an access event when "this looks wrong" led here.
+    amendment_record: str | None = Field(default=None, max_length=500)
+    amendment_correction: str | None = Field(default=None, sa_type=sa.Text)
+    access_event_id: int | None = Field(default=None, foreign_key="access_event.id")
+    expedite: bool = Field(default=False)
+    expedite_statement: str | None = Field(default=None, sa_type=sa.Text)
+    fee_category: str = Field(default="other", max_length=16)  # commercial | educational | other
+    declaration_name: str = Field(max_length=200)  # typed under penalty of perjury (28 U.S.C. 1746)
+    language: str = Field(max_length=16)
+    submitted_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    received_on: date
+    due_on: date
+    paused_on: date | None = None  # while a request for information is open
+    paused_working_days: int = 0
+    pause_used: bool = Field(default=False)
+    extended: bool = Field(default=False)
+    status: str = Field(default="submitted", max_length=24)
+    assignee_id: int | None = Field(default=None, foreign_key="user_account.id")
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RequestEvent(SQLModel, table=True):
+    """One step in a request's history: a status change, a message, an extension (kept forever)."""
+
+    __tablename__ = "request_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="privacy_request.id", index=True)
+    kind: str = Field(max_length=16)  # status | message
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str | None = Field(default=None, max_length=24)
+    actor_id: int = Field(foreign_key="user_account.id")
+    by_staff: bool = Field(default=False)
+    text: str = Field(default="", sa_type=sa.Text)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class ClosureDay(SQLModel, table=True):
+    """A day the office is closed (by executive order, say): not a working day for any clock."""
+
+    __tablename__ = "closure_day"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(unique=True)
+    reason: str = Field(max_length=200)
+    added_by: int = Field(foreign_key="user_account.id")

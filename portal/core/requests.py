@@ -1,0 +1,226 @@
+"""Privacy requests: filing one, its lifecycle as the law allows it, and its clock.
+
+Kinds: access to records (FOIA / Privacy Act, with USCIS's tracks), an accounting of disclosures
+(552a(c)(3)) and an amendment of a record (552a(d)(2)). Every change is a RequestEvent, so the
+history is complete; the due date follows core.clocks (received after 5 p.m. Eastern counts from
+the next working day; a request for information pauses the clock once; an extension adds 10
+working days once, with its reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from portal.core import clocks
+from portal.core.errors import CaseNotFound, DomainError
+from portal.core.models import ClosureDay, PrivacyRequest, RequestEvent, User
+from portal.core.transactions import begin_write
+
+KINDS = ("access", "accounting", "amendment")
+OPEN = ("submitted", "acknowledged", "in_process", "needs_information", "extended")
+CLOSED_ACCESS = ("completed_full", "completed_partial", "no_records", "denied")
+CLOSED_AMENDMENT = ("amended", "amendment_refused")
+CLOSED = (*CLOSED_ACCESS, *CLOSED_AMENDMENT, "withdrawn")
+STATUSES = (*OPEN, *CLOSED)
+
+
+class TransitionRefused(DomainError):
+    """This change is not allowed from the request's present state (or was used already)."""
+
+
+def calendar(session: Session) -> clocks.WorkCalendar:
+    return clocks.WorkCalendar.with_closures(session.exec(select(ClosureDay.day)).all())
+
+
+def _first_due(cal: clocks.WorkCalendar, kind: str, received: date) -> date:
+    days = clocks.AMENDMENT_ACK_DAYS if kind == "amendment" else clocks.FOIA_DAYS
+    return cal.add_working_days(received, days)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    kind: str
+    description: str
+    declaration_name: str
+    language: str
+    submission_key: str
+    track: int | None = None
+    hearing_on: date | None = None
+    expedite: bool = False
+    expedite_statement: str | None = None
+    fee_category: str = "other"
+    amendment_record: str | None = None
+    amendment_correction: str | None = None
+    access_event_id: int | None = None
+
+
+def file_request(session: Session, requester: User, new: NewRequest, now: datetime) -> PrivacyRequest:
+    """File a request about the requester's own records; the same submission key twice gives the
+    request filed the first time (a double click, a resent form)."""
+    if new.kind not in KINDS:
+        raise ValueError(new.kind)
+    existing = session.exec(select(PrivacyRequest).where(PrivacyRequest.requester_user_id == requester.id,
+                                                         PrivacyRequest.submission_key == new.submission_key)).first()
+    if existing is not None:
+        return existing
+    begin_write(session)
+    cal = calendar(session)
+    received = cal.received_on(now)
+    request = PrivacyRequest(
+        tracking_number=f"pending-{new.submission_key[:16]}", kind=new.kind, subject_user_id=requester.id,
+        requester_user_id=requester.id, submission_key=new.submission_key, description=new.description,
+        track=new.track if new.kind == "access" else None, hearing_on=new.hearing_on if new.track == 3 else None,
+        amendment_record=new.amendment_record, amendment_correction=new.amendment_correction,
+        access_event_id=new.access_event_id, expedite=new.expedite,
+        expedite_statement=new.expedite_statement if new.expedite else None, fee_category=new.fee_category,
+        declaration_name=new.declaration_name, language=new.language, submitted_at=now, received_on=received,
+        due_on=_first_due(cal, new.kind, received),
+    )
+    session.add(request)
+    try:
+        session.flush()
+    except IntegrityError:  # the same key, committed by a concurrent request a moment ago
+        session.rollback()
+        return session.exec(select(PrivacyRequest).where(PrivacyRequest.requester_user_id == requester.id,
+                                                         PrivacyRequest.submission_key == new.submission_key)).one()
+    request.tracking_number = f"PR-{received.year}-{request.id:06d}"
+    session.add(RequestEvent(request_id=request.id, kind="status", to_status="submitted", actor_id=requester.id,
+                             at=now))
+    session.commit()
+    return request
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def own_requests(session: Session, user: User) -> list[PrivacyRequest]:
+    return list(session.exec(select(PrivacyRequest).where(PrivacyRequest.requester_user_id == user.id)
+                             .order_by(col(PrivacyRequest.id).desc())))
+
+
+def own_request(session: Session, user: User, public_id: str) -> PrivacyRequest:
+    request = session.exec(select(PrivacyRequest).where(PrivacyRequest.public_id == public_id,
+                                                        PrivacyRequest.requester_user_id == user.id)).first()
+    if request is None:
+        raise CaseNotFound()
+    return request
+
+
+def history(session: Session, request: PrivacyRequest) -> list[RequestEvent]:
+    return list(session.exec(select(RequestEvent).where(RequestEvent.request_id == request.id)
+                             .order_by(RequestEvent.id)))
+
+
+def days_left(session: Session, request: PrivacyRequest, today: date) -> int | None:
+    """Working days to the due date (negative when overdue); None once closed or paused."""
+    if request.status in CLOSED or request.paused_on is not None:
+        return None
+    return calendar(session).working_days_between(today, request.due_on)
+
+
+# --- the lifecycle ---------------------------------------------------------------------------------
+
+# What staff may do from each state; the requester may only answer a request for information
+# and withdraw.
+STAFF_MOVES = {
+    "submitted": {"acknowledged"},
+    "acknowledged": {"in_process", "needs_information", "extended", *CLOSED_ACCESS, *CLOSED_AMENDMENT},
+    "in_process": {"needs_information", "extended", *CLOSED_ACCESS, *CLOSED_AMENDMENT},
+    "extended": {"needs_information", *CLOSED_ACCESS, *CLOSED_AMENDMENT},
+}
+
+
+def _record(session: Session, request: PrivacyRequest, to_status: str, actor: User, by_staff: bool, text: str,
+            now: datetime) -> None:
+    session.add(RequestEvent(request_id=request.id, kind="status", from_status=request.status, to_status=to_status,
+                             actor_id=actor.id, by_staff=by_staff, text=text, at=now))
+    request.status = to_status
+    if to_status in CLOSED:
+        request.closed_at = now
+    session.add(request)
+
+
+def staff_move(session: Session, request: PrivacyRequest, to_status: str, staff: User, note: str,
+               now: datetime) -> None:
+    """A staff decision; TransitionRefused when the law (or this request's kind) does not allow it."""
+    allowed = STAFF_MOVES.get(request.status, set())
+    closes = CLOSED_AMENDMENT if request.kind == "amendment" else CLOSED_ACCESS
+    if to_status not in allowed or (to_status in CLOSED and to_status not in closes):
+        raise TransitionRefused()
+    if to_status == "needs_information" and request.pause_used:
+        raise TransitionRefused()  # FOIA lets the clock stop once
+    if to_status == "extended" and (request.extended or not note.strip()):
+        raise TransitionRefused()  # once, and only with the unusual circumstances written down
+    begin_write(session)
+    cal = calendar(session)
+    today = now.date()
+    if to_status == "acknowledged" and request.kind == "amendment":
+        request.due_on = cal.add_working_days(today, clocks.FOIA_DAYS)  # the portal's target for a decision
+    if to_status == "needs_information":
+        request.paused_on, request.pause_used = today, True
+    if to_status == "extended":
+        request.extended = True
+        request.due_on = cal.add_working_days(request.due_on, clocks.EXTENSION_DAYS)
+    _record(session, request, to_status, staff, True, note, now)
+    session.commit()
+
+
+def answer_information_request(session: Session, request: PrivacyRequest, requester: User, text: str,
+                               now: datetime) -> None:
+    """The requester's answer: the clock runs again, the due date moved by the days it stood."""
+    if request.status != "needs_information" or not text.strip():
+        raise TransitionRefused()
+    begin_write(session)
+    cal = calendar(session)
+    paused = max(cal.working_days_between(request.paused_on, now.date()), 0)
+    request.paused_working_days += paused
+    request.due_on = cal.add_working_days(request.due_on, paused)
+    request.paused_on = None
+    session.add(RequestEvent(request_id=request.id, kind="message", actor_id=requester.id, text=text, at=now))
+    _record(session, request, "in_process", requester, False, "", now)
+    session.commit()
+
+
+def withdraw(session: Session, request: PrivacyRequest, requester: User, now: datetime) -> None:
+    if request.status not in OPEN:
+        raise TransitionRefused()
+    begin_write(session)
+    _record(session, request, "withdrawn", requester, False, "", now)
+    session.commit()
+
+
+def add_message(session: Session, request: PrivacyRequest, author: User, by_staff: bool, text: str,
+                now: datetime) -> None:
+    if not text.strip():
+        raise TransitionRefused()
+    begin_write(session)
+    session.add(RequestEvent(request_id=request.id, kind="message", actor_id=author.id, by_staff=by_staff,
+                             text=text, at=now))
+    session.commit()
+
+
+# --- the staff queue ----------------------------------------------------------------------------
+
+
+def queue(session: Session, kind: str = "", status: str = "", due_within: int | None = None,
+          today: date | None = None) -> list[PrivacyRequest]:
+    """Open requests first, soonest due first; filtered by kind, status and days to the due date."""
+    query = select(PrivacyRequest)
+    if kind:
+        query = query.where(PrivacyRequest.kind == kind)
+    query = query.where(PrivacyRequest.status == status) if status else query.where(
+        col(PrivacyRequest.status).in_(OPEN))
+    if due_within is not None and today is not None:
+        query = query.where(PrivacyRequest.due_on <= clocks.DEFAULT.add_working_days(today, due_within))
+    return list(session.exec(query.order_by(PrivacyRequest.due_on, PrivacyRequest.id).limit(200)))
+
+
+def staff_request(session: Session, public_id: str) -> PrivacyRequest:
+    request = session.exec(select(PrivacyRequest).where(PrivacyRequest.public_id == public_id)).first()
+    if request is None:
+        raise CaseNotFound()
+    return request

@@ -1,0 +1,106 @@
+"""Privacy requests in the core: filing (once per submission), the due dates, and every lifecycle
+transition allowed or refused as the law says."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from portal.core import requests as pr
+from portal.core.accounts import create_confirmed_user, test_hasher
+from portal.core.clocks import EASTERN
+from portal.core.models import ClosureDay
+
+MONDAY = datetime(2026, 3, 2, 10, tzinfo=EASTERN)
+
+
+@pytest.fixture
+def people(session):
+    hasher = test_hasher()
+    ana = create_confirmed_user(session, "ana@example.org", "x" * 12, "applicant", hasher, datetime.now(UTC))
+    staff = create_confirmed_user(session, "po@example.org", "x" * 12, "privacy_officer", hasher, datetime.now(UTC))
+    return ana, staff
+
+
+def new(kind="access", key="k1", **changes):
+    values = dict(kind=kind, description="My A-file", declaration_name="Ana Example", language="es",
+                  submission_key=key, track=1)
+    values.update(changes)
+    return pr.NewRequest(**values)
+
+
+def test_a_request_gets_a_tracking_number_and_the_foia_clock(session, people):
+    ana, _staff = people
+    request = pr.file_request(session, ana, new(), MONDAY)
+    assert request.tracking_number == f"PR-2026-{request.id:06d}"
+    assert (request.received_on, request.due_on, request.status) == (date(2026, 3, 2), date(2026, 3, 30), "submitted")
+    assert pr.file_request(session, ana, new(), MONDAY).id == request.id  # a double submission
+    evening = pr.file_request(session, ana, new(key="k2"), datetime(2026, 3, 6, 18, tzinfo=EASTERN))
+    assert evening.received_on == date(2026, 3, 9)  # Friday after 5 p.m.: Monday
+    amendment = pr.file_request(session, ana, new("amendment", key="k3"), MONDAY)
+    assert amendment.due_on == date(2026, 3, 16)  # acknowledged within 10 working days
+
+
+def test_closure_days_move_the_deadline(session, people):
+    ana, staff = people
+    session.add(ClosureDay(day=date(2026, 3, 3), reason="Executive order", added_by=staff.id))
+    session.commit()
+    assert pr.file_request(session, ana, new(), MONDAY).due_on == date(2026, 3, 31)
+
+
+def test_the_pause_counts_once_and_moves_the_due_date(session, people):
+    ana, staff = people
+    request = pr.file_request(session, ana, new(), MONDAY)
+    pr.staff_move(session, request, "acknowledged", staff, "", MONDAY)
+    pr.staff_move(session, request, "needs_information", staff, "Which years?", datetime(2026, 3, 4, 10, tzinfo=UTC))
+    assert pr.days_left(session, request, date(2026, 3, 5)) is None  # the clock stands
+    pr.answer_information_request(session, request, ana, "2019 to 2021", datetime(2026, 3, 11, 15, tzinfo=UTC))
+    assert request.paused_working_days == 5 and request.due_on == date(2026, 4, 6)
+    with pytest.raises(pr.TransitionRefused):
+        pr.staff_move(session, request, "needs_information", staff, "Again?", MONDAY)
+
+
+def test_an_extension_needs_a_reason_and_comes_once(session, people):
+    ana, staff = people
+    request = pr.file_request(session, ana, new(), MONDAY)
+    pr.staff_move(session, request, "acknowledged", staff, "", MONDAY)
+    with pytest.raises(pr.TransitionRefused):
+        pr.staff_move(session, request, "extended", staff, "  ", MONDAY)
+    pr.staff_move(session, request, "extended", staff, "Records in two field offices", MONDAY)
+    assert request.due_on == date(2026, 4, 13)  # 30 March + 10 working days
+    with pytest.raises(pr.TransitionRefused):
+        pr.staff_move(session, request, "extended", staff, "More", MONDAY)
+
+
+@pytest.mark.parametrize("kind, start, to_status, allowed", [
+    ("access", "submitted", "acknowledged", True),
+    ("access", "submitted", "completed_full", False),  # acknowledge first
+    ("access", "acknowledged", "completed_partial", True),
+    ("access", "acknowledged", "amended", False),  # an amendment's outcome
+    ("amendment", "acknowledged", "amended", True),
+    ("amendment", "acknowledged", "amendment_refused", True),
+    ("amendment", "acknowledged", "no_records", False),
+    ("accounting", "in_process", "denied", True),
+    ("access", "withdrawn", "in_process", False),
+    ("access", "completed_full", "in_process", False),
+])
+def test_transitions(session, people, kind, start, to_status, allowed):
+    ana, staff = people
+    request = pr.file_request(session, ana, new(kind), MONDAY)
+    request.status = start
+    if allowed:
+        pr.staff_move(session, request, to_status, staff, "", MONDAY)
+        assert request.status == to_status
+    else:
+        with pytest.raises(pr.TransitionRefused):
+            pr.staff_move(session, request, to_status, staff, "", MONDAY)
+
+
+def test_the_requester_withdraws_an_open_request_only(session, people):
+    ana, staff = people
+    request = pr.file_request(session, ana, new(), MONDAY)
+    pr.withdraw(session, request, ana, MONDAY)
+    assert request.status == "withdrawn" and request.closed_at is not None
+    with pytest.raises(pr.TransitionRefused):
+        pr.withdraw(session, request, ana, MONDAY)
+    steps = [(e.from_status, e.to_status) for e in pr.history(session, request)]
+    assert steps == [(None, "submitted"), ("submitted", "withdrawn")]
