@@ -37,7 +37,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app, db.make_engine(settings.database_url))
 
     from portal.core.accounts import production_hasher, test_hasher
-    from portal.web import access, account, api, auth, cases, documents, log, public, representatives, staff, statistics
+    from portal.web import (
+        access,
+        account,
+        api,
+        auth,
+        cases,
+        documents,
+        log,
+        public,
+        representatives,
+        requests,
+        staff,
+        staff_requests,
+        statistics,
+    )
     from portal.web import settings as account_settings
 
     app.extensions["portal.hasher"] = test_hasher() if settings.testing else production_hasher()
@@ -52,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(statistics.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(documents.verify_bp)
+    app.register_blueprint(requests.bp)
+    app.register_blueprint(staff_requests.bp)
     app.register_blueprint(representatives.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(api.bp)

@@ -10,10 +10,12 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
+    TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
@@ -219,3 +221,54 @@ class VerifyForm(FlaskForm):
 
 class VerifyFileForm(FlaskForm):
     file = FileField(_l("The PDF file"), validators=[FileRequired(_l("Choose a PDF file."))])
+
+
+class PrivacyRequestForm(FlaskForm):
+    kind = RadioField(_l("What do you ask for?"), choices=[
+        ("access", _l("A copy of my records (FOIA / Privacy Act)")),
+        ("accounting", _l("An accounting of who received my records (5 U.S.C. 552a(c)(3))")),
+        ("amendment", _l("A correction of a record about me (5 U.S.C. 552a(d)(2))"))],
+        validators=[DataRequired(_l("Choose what you ask for."))])
+    description = TextAreaField(_l("Which records, and anything that helps find them"), validators=[
+        DataRequired(_l("Describe the records.")), Length(max=5000)])
+    track = SelectField(_l("Which track (copies of records)"), choices=[
+        ("1", _l("Track 1: a few named documents")), ("2", _l("Track 2: my whole A-File")),
+        ("3", _l("Track 3: I have a hearing before an immigration judge"))], default="1")
+    hearing_on = DateField(_l("Date of the hearing (track 3)"), validators=[Optional()])
+    amendment_record = StringField(_l("Which record is wrong (correction only)"), validators=[Length(max=500)])
+    amendment_correction = TextAreaField(_l("What it should say (correction only)"), validators=[Length(max=5000)])
+    expedite = BooleanField(_l("I ask for faster processing"))
+    expedite_statement = TextAreaField(_l("Why it is urgent (certified as true)"), validators=[Length(max=5000)])
+    fee_category = SelectField(_l("Fee category"), choices=[
+        ("other", _l("Everyone else: 2 hours of search and 100 pages free")),
+        ("educational", _l("Educational, scientific or news media: 100 pages free")),
+        ("commercial", _l("Commercial use"))], default="other")
+    declaration_name = StringField(_l("Your full name"), validators=[
+        DataRequired(_l("Type your full name.")), Length(max=200)])
+    declaration = BooleanField(_l(
+        "I declare under penalty of perjury under the laws of the United States of America that I am the person "
+        "named above and that the foregoing is true and correct (28 U.S.C. 1746)."),
+        validators=[DataRequired(_l("Tick the declaration to file the request."))])
+    submission_key = HiddenField()
+
+    def validate_track(self, field):
+        # Checked here: the date's own Optional() validator stops its chain when it is empty.
+        if self.kind.data == "access" and field.data == "3" and not self.hearing_on.data:
+            raise ValidationError(_l("Give the date of the hearing."))
+
+    def validate_amendment_correction(self, field):
+        if self.kind.data == "amendment" and not (field.data or "").strip():
+            raise ValidationError(_l("Say what the record should say."))
+
+    def validate_expedite_statement(self, field):
+        if self.expedite.data and not (field.data or "").strip():
+            raise ValidationError(_l("Say why it is urgent."))
+
+
+class RequestMessageForm(FlaskForm):
+    text = TextAreaField(_l("Message"), validators=[DataRequired(_l("Write a message.")), Length(max=5000)])
+
+
+class RequestMoveForm(FlaskForm):
+    to_status = SelectField(_l("New status"), validators=[DataRequired()])
+    note = TextAreaField(_l("Note to the requester (required for an extension)"), validators=[Length(max=5000)])

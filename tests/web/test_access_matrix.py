@@ -52,13 +52,22 @@ def world(app, session, make_account, make_representative, post_events, i130):
     document = clients["applicant_a"].post("/en/documents/", data={
         "csrf_token": csrf(clients["applicant_a"], "/en/documents/"), "kind": "case_summary", "language": "en"})
     document_path = document.headers["Location"]
+    new_request = clients["applicant_a"].get("/en/requests/new").get_data(as_text=True)
+    filed = clients["applicant_a"].post("/en/requests/new", data={
+        "csrf_token": csrf(clients["applicant_a"], "/en/requests/new"), "kind": "accounting",
+        "submission_key": new_request.split('name="submission_key" type="hidden" value="')[1].split('"')[0],
+        "description": "All of it", "track": "1", "fee_category": "other", "declaration_name": "A",
+        "declaration": "y"})
+    request_path = filed.headers["Location"]
     access_page = clients["applicant_a"].get("/en/access/").get_data(as_text=True)
     revoke_path = next(p for p in access_page.split('"') if p.endswith("/revoke"))
     return clients, {"case": beneficiary_link, "client_case": rep_path, "withdrawn_case": gone_path,
                      "rejected_event": rejected_path, "revoke": revoke_path, "wrong": wrong_path,
                      "client_log": client_log, "client_log_chart": client_log + "summary.svg",
                      "client_log_export": client_log + "export.json", "withdrawn_log": withdrawn_log,
-                     "document": document_path, "document_file": document_path + "/file"}
+                     "document": document_path, "document_file": document_path + "/file",
+                     "request": request_path,
+                     "staff_request": request_path.replace("/en/requests/", "/en/staff/requests/")}
 
 
 ALLOWED = {
@@ -74,6 +83,8 @@ ALLOWED = {
     "withdrawn_log": set(),
     "document": {"applicant_a"},  # a PDF of the beneficiary's case
     "document_file": {"applicant_a"},
+    "request": {"applicant_a"},  # a privacy request: its requester
+    "staff_request": {"staff", "admin"},  # and the back office
 }
 
 

@@ -1,0 +1,147 @@
+"""Privacy requests, the requester's side: file one (a "this looks wrong" link prefills a
+correction), see its status in plain words with the due date, the history and the messages,
+answer a request for information, write, withdraw. Every change is told by e-mail."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.core import access_log
+from portal.core import requests as pr
+from portal.core.errors import CaseNotFound
+from portal.core.models import PrivacyRequest, User
+from portal.db import get_session
+from portal.logs import get_logger
+from portal.web.auth import current_user, login_required, now, send_mail
+from portal.web.forms import ConfirmForm, PrivacyRequestForm, RequestMessageForm
+from portal.web.localized import localized_blueprint
+from portal.web.messages import N_
+
+bp = localized_blueprint("requests", __name__, "/requests")
+log = get_logger("requests")
+
+UPDATE_SUBJECT = N_("There is news on your privacy request")
+
+
+def tell_requester(privacy_request: PrivacyRequest) -> None:
+    """E-mail the requester that their request changed (the mail names no record, only the
+    tracking number, and links to the request)."""
+    requester = get_session().get(User, privacy_request.requester_user_id)
+    base = current_app.config["PORTAL_SETTINGS"].base_url
+    link = base + url_for("requests.detail", lang_code=requester.preferred_language,
+                          public_id=privacy_request.public_id)
+    send_mail(requester.email, requester.preferred_language, "request_update", UPDATE_SUBJECT,
+              tracking_number=privacy_request.tracking_number, link=link)
+
+
+@bp.get("/")
+@login_required
+def index():
+    session = get_session()
+    own = pr.own_requests(session, current_user())
+    today = now().date()
+    return render_template("requests/index.html", requests=own,
+                           days_left={r.id: pr.days_left(session, r, today) for r in own})
+
+
+def _prefill(form: PrivacyRequestForm) -> None:
+    """A correction of the access-log entry named in ?entry= (only one of the person's own)."""
+    entry_id = request.args.get("entry", type=int)
+    if entry_id is None:
+        return
+    session = get_session()
+    subjects = access_log.subjects_of_user(session, current_user().id)
+    try:
+        entry = access_log.log_entry(session, subjects, entry_id, now().date())
+    except CaseNotFound:
+        abort(404)
+    form.kind.data = "amendment"
+    form.amendment_record.data = _("Access log entry of %(date)s: %(agency)s, %(system)s",
+                                   date=entry.occurred_at.date().isoformat(), agency=_(entry.agency.name),
+                                   system=_(entry.system.name))
+    form.description.data = _("This entry of my access log looks wrong.")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = PrivacyRequestForm()
+    if request.method == "GET":
+        form.submission_key.data = secrets.token_urlsafe(24)
+        _prefill(form)
+        return render_template("requests/new.html", form=form)
+    if not form.validate_on_submit() or not form.submission_key.data:
+        return render_template("requests/new.html", form=form), 400
+    entry_id = request.args.get("entry", type=int)
+    filed = pr.file_request(get_session(), current_user(), pr.NewRequest(
+        kind=form.kind.data, description=form.description.data, declaration_name=form.declaration_name.data,
+        language=current_user().preferred_language, submission_key=form.submission_key.data[:64],
+        track=int(form.track.data) if form.kind.data == "access" else None, hearing_on=form.hearing_on.data,
+        expedite=bool(form.expedite.data), expedite_statement=form.expedite_statement.data,
+        fee_category=form.fee_category.data, amendment_record=form.amendment_record.data or None,
+        amendment_correction=form.amendment_correction.data or None,
+        access_event_id=entry_id if form.kind.data == "amendment" else None), now())
+    log.info("privacy request filed", extra={"kind": filed.kind, "request": filed.public_id})
+    tell_requester(filed)
+    flash(_("Your request is filed. Its tracking number is %(number)s.", number=filed.tracking_number), "success")
+    return redirect(url_for("requests.detail", public_id=filed.public_id))
+
+
+def _own(public_id: str) -> PrivacyRequest:
+    try:
+        return pr.own_request(get_session(), current_user(), public_id)
+    except CaseNotFound:
+        log.warning("privacy request refused", extra={"endpoint": request.endpoint})
+        abort(404)
+
+
+def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=None):
+    session = get_session()
+    return render_template("requests/detail.html", request_=privacy_request,
+                           events=pr.history(session, privacy_request),
+                           days_left=pr.days_left(session, privacy_request, now().date()),
+                           message_form=message_form or RequestMessageForm(formdata=None),
+                           confirm_form=ConfirmForm(formdata=None)), status
+
+
+@bp.get("/<public_id>")
+@login_required
+def detail(public_id: str):
+    return _detail(_own(public_id))
+
+
+@bp.post("/<public_id>/message")
+@login_required
+def message(public_id: str):
+    privacy_request = _own(public_id)
+    form = RequestMessageForm()
+    if not form.validate_on_submit():
+        return _detail(privacy_request, 400, form)
+    session = get_session()
+    if privacy_request.status == "needs_information":
+        pr.answer_information_request(session, privacy_request, current_user(), form.text.data, now())
+    else:
+        pr.add_message(session, privacy_request, current_user(), False, form.text.data, now())
+    log.info("privacy request message", extra={"request": privacy_request.public_id})
+    flash(_("Sent."), "success")
+    return redirect(url_for("requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/withdraw")
+@login_required
+def withdraw(public_id: str):
+    privacy_request = _own(public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        pr.withdraw(get_session(), privacy_request, current_user(), now())
+    except pr.TransitionRefused:
+        flash(_("This request is closed: it can no longer be withdrawn."), "info")
+        return redirect(url_for("requests.detail", public_id=public_id))
+    log.info("privacy request withdrawn", extra={"request": public_id})
+    tell_requester(privacy_request)
+    flash(_("Your request is withdrawn."), "success")
+    return redirect(url_for("requests.detail", public_id=public_id))

@@ -1,0 +1,108 @@
+"""Privacy requests, the back office: the queue (filters by kind, status and due date), one
+request with its history and messages, and the decisions the lifecycle allows. Opening a request
+reads the requester's data: it is recorded in their access log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.core import access_log
+from portal.core import requests as pr
+from portal.core.errors import CaseNotFound
+from portal.core.models import PrivacyRequest, User
+from portal.db import get_session
+from portal.logs import get_logger
+from portal.web.auth import current_user, now, role_required
+from portal.web.forms import RequestMessageForm, RequestMoveForm
+from portal.web.localized import localized_blueprint
+from portal.web.requests import tell_requester
+
+bp = localized_blueprint("staff_requests", __name__, "/staff/requests")
+log = get_logger("staff")
+STAFF = ("privacy_officer", "supervisor", "admin")
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def queue():
+    kind = request.args.get("kind", "")
+    kind = kind if kind in pr.KINDS else ""
+    status = request.args.get("status", "")
+    status = status if status in pr.STATUSES else ""
+    due_within = request.args.get("due", type=int)
+    due_within = due_within if due_within in (2, 5, 10) else None
+    today = now().date()
+    session = get_session()
+    rows = pr.queue(session, kind, status, due_within, today)
+    return render_template("staff/requests.html", rows=rows, kind=kind, status=status, due=due_within,
+                           days_left={r.id: pr.days_left(session, r, today) for r in rows}, statuses=pr.STATUSES)
+
+
+def _request(public_id: str) -> PrivacyRequest:
+    try:
+        return pr.staff_request(get_session(), public_id)
+    except CaseNotFound:
+        abort(404)
+
+
+def _move_form(privacy_request: PrivacyRequest, from_request: bool = False) -> RequestMoveForm:
+    form = RequestMoveForm() if from_request else RequestMoveForm(formdata=None)
+    allowed = pr.STAFF_MOVES.get(privacy_request.status, set())
+    closes = pr.CLOSED_AMENDMENT if privacy_request.kind == "amendment" else pr.CLOSED_ACCESS
+    form.to_status.choices = [(s, s) for s in pr.STATUSES if s in allowed and (s not in pr.CLOSED or s in closes)]
+    return form
+
+
+def _page(privacy_request: PrivacyRequest, status: int = 200, move_form=None, message_form=None):
+    session = get_session()
+    return render_template(
+        "staff/request.html", request_=privacy_request, events=pr.history(session, privacy_request),
+        requester=session.get(User, privacy_request.requester_user_id),
+        days_left=pr.days_left(session, privacy_request, now().date()),
+        move_form=move_form or _move_form(privacy_request),
+        message_form=message_form or RequestMessageForm(formdata=None)), status
+
+
+@bp.get("/<public_id>")
+@role_required(*STAFF)
+def detail(public_id: str):
+    privacy_request = _request(public_id)
+    session = get_session()
+    subjects = access_log.subjects_of_user(session, privacy_request.subject_user_id)
+    if access_log.record_portal_read(session, subjects, access_log.STAFF, ("application", "biographic"), now()):
+        session.commit()
+    return _page(privacy_request)
+
+
+@bp.post("/<public_id>/move")
+@role_required(*STAFF)
+def move(public_id: str):
+    privacy_request = _request(public_id)
+    form = _move_form(privacy_request, from_request=True)
+    if not form.validate_on_submit():
+        return _page(privacy_request, 400, move_form=form)
+    try:
+        pr.staff_move(get_session(), privacy_request, form.to_status.data, current_user(), form.note.data or "",
+                      now())
+    except pr.TransitionRefused:
+        form.to_status.errors.append(_("Not allowed now: an extension needs its reason, and the clock "
+                                       "stops for information only once."))
+        return _page(privacy_request, 400, move_form=form)
+    log.info("privacy request moved", extra={"request": public_id, "to": form.to_status.data})
+    tell_requester(privacy_request)
+    flash(_("Saved. The requester is told by e-mail."), "success")
+    return redirect(url_for("staff_requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/message")
+@role_required(*STAFF)
+def message(public_id: str):
+    privacy_request = _request(public_id)
+    form = RequestMessageForm()
+    if not form.validate_on_submit():
+        return _page(privacy_request, 400, message_form=form)
+    pr.add_message(get_session(), privacy_request, current_user(), True, form.text.data, now())
+    tell_requester(privacy_request)
+    flash(_("Sent."), "success")
+    return redirect(url_for("staff_requests.detail", public_id=public_id))

@@ -1,0 +1,137 @@
+"""Privacy requests on the web: filing (with the declaration, once per submission, prefilled from
+"this looks wrong"), the requester's page with the clock, staff decisions and messages, the
+pause, withdrawal, mails through a real SMTP server, and staff reads in the access log."""
+
+import re
+
+import pytest
+from sqlmodel import select
+
+from portal import create_app
+from portal.core.ingest import create_api_client
+from portal.core.models import PrivacyRequest
+from tests.factories import access_event, case_history
+from tests.helpers import csrf, link, sign_in
+
+NEW = "/en/requests/new"
+
+
+def key_of(client, path=NEW):
+    return re.search(r'name="submission_key"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def file(client, **fields):
+    data = {"csrf_token": csrf(client, NEW), "submission_key": key_of(client), "kind": "access",
+            "description": "My whole A-File", "track": "2", "fee_category": "other",
+            "declaration_name": "Ana Example", "declaration": "y"}
+    data.update(fields)
+    return client.post(NEW, data={k: v for k, v in data.items() if v is not None})
+
+
+@pytest.fixture
+def ana(make_account, post_events):
+    post_events(case_history())
+    client = make_account("ana@example.org")
+    link(client, "MSC2190000001", "LINK-CODE-1")
+    return client
+
+
+def test_filing_needs_the_declaration_and_happens_once(ana, session):
+    refused = file(ana, declaration=None, description="")
+    assert refused.status_code == 400
+    html = refused.get_data(as_text=True)
+    assert "Tick the declaration to file the request." in html and "Describe the records." in html
+    assert 'value="Ana Example"' in html  # what was typed comes back
+    key = key_of(ana)
+    first = file(ana, submission_key=key)
+    again = file(ana, submission_key=key)
+    assert first.status_code == again.status_code == 302 and first.headers["Location"] == again.headers["Location"]
+    assert len(session.exec(select(PrivacyRequest)).all()) == 1
+    page = ana.get(first.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"PR-\d{4}-\d{6}", page) and "working days left" in page and "Submitted" in page
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"track": "3"}, "Give the date of the hearing."),
+    ({"kind": "amendment"}, "Say what the record should say."),
+    ({"expedite": "y"}, "Say why it is urgent."),
+    ({"kind": "nonsense"}, "Not a valid choice"),
+])
+def test_each_kind_asks_for_what_it_needs(ana, fields, message):
+    response = file(ana, **fields)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_this_looks_wrong_prefills_a_correction(ana, session, client):
+    token = create_api_client(session, "ICE", "ICE feed")[1]
+    client.post("/api/v1/access-events", json={"events": [access_event()]},
+                headers={"Authorization": f"Bearer {token}"})
+    log = ana.get("/en/log/").get_data(as_text=True)
+    wrong = re.search(r'href="(/en/log/entry/(\d+)/wrong)"', log)
+    page = ana.get(wrong.group(1)).get_data(as_text=True)
+    new_link = re.search(r'href="(/en/requests/new\?entry=\d+)"', page).group(1)
+    form = ana.get(new_link).get_data(as_text=True)
+    assert 'value="amendment" checked' in form or re.search(r'checked[^>]*value="amendment"', form)
+    assert "Enforcement Integrated Database" in form
+    assert ana.get("/en/requests/new?entry=999999").status_code == 404
+
+
+def test_staff_work_a_request_through_the_pause_to_completion(ana, make_account, outbox):
+    filed = file(ana).headers["Location"]
+    public_id = filed.rsplit("/", 1)[1]
+    staff = make_account("po@example.org", role="privacy_officer")
+    queue = staff.get("/en/staff/requests/").get_data(as_text=True)
+    assert f"/en/staff/requests/{public_id}" in queue
+    path = f"/en/staff/requests/{public_id}"
+
+    def move(to_status, note=""):
+        return staff.post(path + "/move", data={"csrf_token": csrf(staff, path), "to_status": to_status, "note": note})
+
+    assert move("completed_full").status_code == 400  # not before acknowledging
+    assert move("acknowledged").status_code == 302
+    assert move("extended").status_code == 400  # an extension needs its reason
+    assert move("needs_information", "Which years?").status_code == 302
+    mine = ana.get(filed).get_data(as_text=True)
+    assert "Waiting for information from you" in mine and "Which years?" in mine
+    answered = ana.post(filed + "/message", data={"csrf_token": csrf(ana, filed), "text": "2019 to 2021"})
+    assert answered.status_code == 302 and "Being worked on" in ana.get(filed).get_data(as_text=True)
+    assert move("needs_information", "Again").status_code == 400  # the clock stops once
+    assert move("completed_partial", "Released with (b)(6) redactions").status_code == 302
+    assert "Completed: records released in part" in ana.get(filed).get_data(as_text=True)
+    mails = [m for m in outbox() if m["To"] == "ana@example.org"]
+    # Filed, acknowledged, information asked for, completed (her own answer is not mailed to her).
+    assert len(mails) == 4 and all(m["Subject"] == "There is news on your privacy request" for m in mails)
+    assert all("(b)(6)" not in m.get_content() for m in mails)  # the mail says nothing of the records
+    # Opening the request read Ana's data: it shows in her access log.
+    assert "A member of this portal" in ana.get("/en/log/?agency=PORTAL").get_data(as_text=True)
+
+
+def test_withdrawing_and_who_may_see_a_request(ana, make_account, client):
+    filed = file(ana).headers["Location"]
+    other = make_account("other@example.org")
+    assert other.get(filed).status_code == 404
+    assert other.post(filed + "/withdraw", data={"csrf_token": csrf(other, "/en/requests/")}).status_code == 404
+    assert client.get(filed).status_code == 302
+    assert other.get("/en/staff/requests/").status_code == 404
+    assert ana.post(filed + "/withdraw", data={}).status_code == 400  # no CSRF token
+    assert ana.post(filed + "/withdraw", data={"csrf_token": csrf(ana, filed)}).status_code == 302
+    assert "Withdrawn" in ana.get(filed).get_data(as_text=True)
+
+
+def test_request_mails_go_through_smtp_in_the_requesters_language(app, settings, session, smtp_sink, post_events):
+    from datetime import UTC, datetime
+
+    from portal.core.accounts import create_confirmed_user
+
+    sink, url = smtp_sink
+    user = create_confirmed_user(session, "luz@example.org", "correct horse battery staple", "applicant",
+                                 app.extensions["portal.hasher"], datetime.now(UTC))
+    user.preferred_language = "es"
+    session.add(user)
+    session.commit()
+    client = create_app(settings.with_overrides(smtp_url=url)).test_client()
+    sign_in(client, "luz@example.org")
+    file(client)
+    ((recipients, message),) = sink.messages
+    assert recipients == ["luz@example.org"] and message["Content-Language"] == "es"
+    assert "/es/requests/" in message.get_content()
