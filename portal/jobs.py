@@ -65,3 +65,13 @@ def render_document(document_id: int, database_url: str, folder: str, archival: 
     from portal.pdf.job import run_document_job
 
     run_document_job(document_id, database_url, folder, archival, key_paths)
+
+
+@huey.periodic_task(crontab(minute="45"))
+def send_request_due_alerts() -> int:
+    """Hourly: tell staff about privacy requests two working days before their due date and once
+    overdue (each alert once)."""
+    from portal.web.staff_requests import deliver_staff_alerts
+
+    with _app().test_request_context("/"):
+        return deliver_staff_alerts()

@@ -487,6 +487,8 @@ class PrivacyRequest(SQLModel, table=True):
     extended: bool = Field(default=False)
     status: str = Field(default="submitted", max_length=24)
     assignee_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # The last due-date alert staff were sent: "soon" (two working days left) or "overdue".
+    staff_alert: str | None = Field(default=None, max_length=8)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -224,3 +224,36 @@ def staff_request(session: Session, public_id: str) -> PrivacyRequest:
     if request is None:
         raise CaseNotFound()
     return request
+
+
+# --- due-date alerts for staff ---------------------------------------------------------------------
+
+ALERT_DAYS_BEFORE = 2
+
+
+def staff_alerts_due(session: Session, today: date) -> list[tuple[PrivacyRequest, str]]:
+    """Open, running requests that reached two working days before their due date ("soon") or
+    passed it ("overdue"), and whose staff have not had that alert yet."""
+    cal = calendar(session)
+    horizon = cal.add_working_days(today, ALERT_DAYS_BEFORE)
+    rows = session.exec(select(PrivacyRequest).where(col(PrivacyRequest.status).in_(OPEN),
+                                                     PrivacyRequest.paused_on.is_(None),
+                                                     PrivacyRequest.due_on <= horizon)
+                        .order_by(PrivacyRequest.due_on)).all()
+    due = []
+    for row in rows:
+        level = "overdue" if row.due_on < today else "soon"
+        if row.staff_alert != level:
+            due.append((row, level))
+    return due
+
+
+def mark_staff_alerted(session: Session, request: PrivacyRequest, level: str) -> None:
+    request.staff_alert = level
+    session.add(request)
+    session.commit()
+
+
+def staff_recipients(session: Session) -> list[User]:
+    return list(session.exec(select(User).where(col(User.role).in_(("privacy_officer", "supervisor")),
+                                                User.confirmed_at.is_not(None))))

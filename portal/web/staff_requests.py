@@ -4,7 +4,7 @@ reads the requester's data: it is recorded in their access log."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.core import access_log
@@ -13,9 +13,10 @@ from portal.core.errors import CaseNotFound
 from portal.core.models import PrivacyRequest, User
 from portal.db import get_session
 from portal.logs import get_logger
-from portal.web.auth import current_user, now, role_required
+from portal.web.auth import current_user, now, role_required, send_mail
 from portal.web.forms import RequestMessageForm, RequestMoveForm
 from portal.web.localized import localized_blueprint
+from portal.web.messages import N_
 from portal.web.requests import tell_requester
 
 bp = localized_blueprint("staff_requests", __name__, "/staff/requests")
@@ -106,3 +107,26 @@ def message(public_id: str):
     tell_requester(privacy_request)
     flash(_("Sent."), "success")
     return redirect(url_for("staff_requests.detail", public_id=public_id))
+
+
+DUE_SUBJECT = N_("A privacy request is due soon or overdue")
+
+
+def deliver_staff_alerts() -> int:
+    """E-mail privacy officers and supervisors about requests two working days before their due
+    date and once overdue (the job worker runs it hourly; each alert goes once)."""
+    session, today = get_session(), now().date()
+    base = current_app.config["PORTAL_SETTINGS"].base_url
+    due = pr.staff_alerts_due(session, today)
+    staff = pr.staff_recipients(session)
+    for privacy_request, level in due:
+        for person in staff:
+            link = base + url_for("staff_requests.detail", lang_code=person.preferred_language,
+                                  public_id=privacy_request.public_id)
+            send_mail(person.email, person.preferred_language, "staff_request_due", DUE_SUBJECT,
+                      tracking_number=privacy_request.tracking_number, level=level,
+                      due_on=privacy_request.due_on, link=link)
+        pr.mark_staff_alerted(session, privacy_request, level)
+    if due:
+        log.info("request due alerts queued", extra={"count": len(due)})
+    return len(due)

@@ -135,3 +135,32 @@ def test_request_mails_go_through_smtp_in_the_requesters_language(app, settings,
     ((recipients, message),) = sink.messages
     assert recipients == ["luz@example.org"] and message["Content-Language"] == "es"
     assert "/es/requests/" in message.get_content()
+
+
+def test_staff_hear_two_working_days_before_the_due_date_and_when_overdue(app, session, make_account, ana, outbox):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from portal.web.staff_requests import deliver_staff_alerts
+
+    make_account("po@example.org", role="privacy_officer")
+    file(ana)
+    session.commit()  # a fresh read: the request was filed through another session
+    request = session.exec(select(PrivacyRequest)).one()
+    due = request.due_on
+
+    def run(day):
+        with time_machine.travel(datetime(day.year, day.month, day.day, 15, tzinfo=UTC), tick=False), \
+                app.test_request_context("/"):
+            return deliver_staff_alerts()
+
+    from portal.core.clocks import DEFAULT
+
+    assert run(DEFAULT.add_working_days(request.received_on, 5)) == 0  # weeks away
+    two_before = DEFAULT.add_working_days(request.received_on, 18)
+    assert run(two_before) == 1 and run(two_before) == 0  # once
+    assert run(DEFAULT.add_working_days(due, 1)) == 1  # overdue: once more
+    staff_mails = [m for m in outbox() if m["To"] == "po@example.org"]
+    assert len(staff_mails) == 2 and request.tracking_number in staff_mails[1].get_content()
+    assert "was due on" in staff_mails[1].get_content()

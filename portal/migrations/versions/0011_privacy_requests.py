@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-11-29 18:59:20.553288
+Create Date: 2026-11-29 19:02:42.736409
 """
 import sqlalchemy as sa
 import sqlmodel
@@ -56,6 +56,7 @@ def upgrade() -> None:
     sa.Column('extended', sa.Boolean(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
+    sa.Column('staff_alert', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('closed_at', portal.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['access_event_id'], ['access_event.id'], name=op.f('fk_privacy_request_access_event_id_access_event')),
     sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_privacy_request_assignee_id_user_account')),
