@@ -257,3 +257,18 @@ def mark_staff_alerted(session: Session, request: PrivacyRequest, level: str) ->
 def staff_recipients(session: Session) -> list[User]:
     return list(session.exec(select(User).where(col(User.role).in_(("privacy_officer", "supervisor")),
                                                 User.confirmed_at.is_not(None))))
+
+
+def closure_days(session: Session) -> list[ClosureDay]:
+    return list(session.exec(select(ClosureDay).order_by(col(ClosureDay.day).desc()).limit(100)))
+
+
+def add_closure_day(session: Session, admin: User, day: date, reason: str) -> bool:
+    """False when the day is already a closure day. Deadlines already set keep their date; the
+    requests filed or moved from now on count the day as closed."""
+    if session.exec(select(ClosureDay).where(ClosureDay.day == day)).first() is not None:
+        return False
+    begin_write(session)
+    session.add(ClosureDay(day=day, reason=reason, added_by=admin.id))
+    session.commit()
+    return True

@@ -272,3 +272,9 @@ class RequestMessageForm(FlaskForm):
 class RequestMoveForm(FlaskForm):
     to_status = SelectField(_l("New status"), validators=[DataRequired()])
     note = TextAreaField(_l("Note to the requester (required for an extension)"), validators=[Length(max=5000)])
+
+
+class ClosureDayForm(FlaskForm):
+    day = DateField(_l("Day the office is closed"), validators=[DataRequired(_l("Enter the date."))])
+    reason = StringField(_l("Reason (for example the executive order)"), validators=[
+        DataRequired(_l("Give the reason.")), Length(max=200)])

@@ -14,7 +14,7 @@ from portal.core.models import PrivacyRequest, User
 from portal.db import get_session
 from portal.logs import get_logger
 from portal.web.auth import current_user, now, role_required, send_mail
-from portal.web.forms import RequestMessageForm, RequestMoveForm
+from portal.web.forms import ClosureDayForm, RequestMessageForm, RequestMoveForm
 from portal.web.localized import localized_blueprint
 from portal.web.messages import N_
 from portal.web.requests import tell_requester
@@ -63,6 +63,20 @@ def _page(privacy_request: PrivacyRequest, status: int = 200, move_form=None, me
         days_left=pr.days_left(session, privacy_request, now().date()),
         move_form=move_form or _move_form(privacy_request),
         message_form=message_form or RequestMessageForm(formdata=None)), status
+
+
+@bp.route("/closures", methods=["GET", "POST"])
+@role_required("admin")
+def closures():
+    form = ClosureDayForm()
+    if form.validate_on_submit():
+        if pr.add_closure_day(get_session(), current_user(), form.day.data, form.reason.data):
+            log.info("closure day added")
+            flash(_("Saved. Deadlines computed from now on skip this day."), "success")
+            return redirect(url_for("staff_requests.closures"))
+        form.day.errors.append(_("This day is already a closure day."))
+    return render_template("staff/closures.html", form=form,
+                           days=pr.closure_days(get_session())), 400 if form.errors else 200
 
 
 @bp.get("/<public_id>")

@@ -164,3 +164,21 @@ def test_staff_hear_two_working_days_before_the_due_date_and_when_overdue(app, s
     staff_mails = [m for m in outbox() if m["To"] == "po@example.org"]
     assert len(staff_mails) == 2 and request.tracking_number in staff_mails[1].get_content()
     assert "was due on" in staff_mails[1].get_content()
+
+
+def test_an_admin_adds_a_closure_day_and_new_deadlines_skip_it(make_account, ana, session):
+    from datetime import date
+
+    from portal.core import requests as pr
+
+    admin = make_account("admin@example.org", role="admin")
+    officer = make_account("po2@example.org", role="privacy_officer")
+    path = "/en/staff/requests/closures"
+    assert officer.get(path).status_code == 404
+    added = admin.post(path, data={"csrf_token": csrf(admin, path), "day": "2030-03-05", "reason": "EO 99999"})
+    assert added.status_code == 302
+    again = admin.post(path, data={"csrf_token": csrf(admin, path), "day": "2030-03-05", "reason": "twice"})
+    assert again.status_code == 400 and "already a closure day" in again.get_data(as_text=True)
+    assert admin.post(path, data={"csrf_token": csrf(admin, path), "day": "", "reason": ""}).status_code == 400
+    session.commit()
+    assert pr.calendar(session).add_working_days(date(2030, 3, 4), 1) == date(2030, 3, 6)
