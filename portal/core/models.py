@@ -517,3 +517,20 @@ class ClosureDay(SQLModel, table=True):
     day: date = Field(unique=True)
     reason: str = Field(max_length=200)
     added_by: int = Field(foreign_key="user_account.id")
+
+
+class RequestFile(SQLModel, table=True):
+    """A file attached to a privacy request: the requester's supporting papers or consent, or the
+    agency's response. Stored under instance/request_files/ by its id, never under its own name."""
+
+    __tablename__ = "request_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
+    request_id: int = Field(foreign_key="privacy_request.id", index=True)
+    uploaded_by: int = Field(foreign_key="user_account.id")
+    by_staff: bool = Field(default=False)
+    kind: str = Field(max_length=8)  # pdf | jpeg | png
+    size: int
+    sha256: str = Field(max_length=64)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -9,6 +9,7 @@ working days once, with its reason).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,8 +18,9 @@ from sqlmodel import Session, col, select
 
 from portal.core import clocks
 from portal.core.errors import CaseNotFound, DomainError
-from portal.core.models import ClosureDay, PrivacyRequest, RequestEvent, User
+from portal.core.models import ClosureDay, PrivacyRequest, RequestEvent, RequestFile, User
 from portal.core.transactions import begin_write
+from portal.core.uploads import check_upload
 
 KINDS = ("access", "accounting", "amendment")
 OPEN = ("submitted", "acknowledged", "in_process", "needs_information", "extended")
@@ -272,3 +274,37 @@ def add_closure_day(session: Session, admin: User, day: date, reason: str) -> bo
     session.add(ClosureDay(day=day, reason=reason, added_by=admin.id))
     session.commit()
     return True
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def attach_file(session: Session, request: PrivacyRequest, author: User, by_staff: bool, data: bytes,
+                folder, now: datetime) -> RequestFile:
+    """Check and keep an uploaded file (UploadRefused with the reason otherwise)."""
+    kind = check_upload(data)
+    if request.status in CLOSED and not by_staff:
+        raise TransitionRefused()
+    begin_write(session)
+    row = RequestFile(request_id=request.id, uploaded_by=author.id, by_staff=by_staff, kind=kind, size=len(data),
+                      sha256=hashlib.sha256(data).hexdigest(), created_at=now)
+    session.add(row)
+    session.flush()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / str(row.id)).write_bytes(data)
+    session.add(RequestEvent(request_id=request.id, kind="file", actor_id=author.id, by_staff=by_staff,
+                             text=f"{kind.upper()}, {len(data)} bytes", at=now))
+    session.commit()
+    return row
+
+
+def request_files(session: Session, request: PrivacyRequest) -> list[RequestFile]:
+    return list(session.exec(select(RequestFile).where(RequestFile.request_id == request.id).order_by(RequestFile.id)))
+
+
+def request_file(session: Session, request: PrivacyRequest, public_id: str) -> RequestFile:
+    row = session.exec(select(RequestFile).where(RequestFile.request_id == request.id,
+                                                 RequestFile.public_id == public_id)).first()
+    if row is None:
+        raise CaseNotFound()
+    return row

@@ -15,6 +15,7 @@ from portal.core.errors import CaseNotFound
 from portal.core.models import PrivacyRequest, User
 from portal.db import get_session
 from portal.logs import get_logger
+from portal.web import request_files
 from portal.web.auth import current_user, login_required, now, send_mail
 from portal.web.forms import ConfirmForm, PrivacyRequestForm, RequestMessageForm
 from portal.web.localized import localized_blueprint
@@ -98,9 +99,10 @@ def _own(public_id: str) -> PrivacyRequest:
         abort(404)
 
 
-def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=None):
+def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=None, upload_error=None):
     session = get_session()
-    return render_template("requests/detail.html", request_=privacy_request,
+    return render_template("requests/detail.html", request_=privacy_request, upload_error=upload_error,
+                           files=pr.request_files(session, privacy_request),
                            events=pr.history(session, privacy_request),
                            days_left=pr.days_left(session, privacy_request, now().date()),
                            message_form=message_form or RequestMessageForm(formdata=None),
@@ -145,3 +147,26 @@ def withdraw(public_id: str):
     tell_requester(privacy_request)
     flash(_("Your request is withdrawn."), "success")
     return redirect(url_for("requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/files")
+@login_required
+def upload_file(public_id: str):
+    privacy_request = _own(public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    error = request_files.upload(privacy_request, by_staff=False)
+    if error:
+        return _detail(privacy_request, 400, upload_error=error)
+    log.info("privacy request file added", extra={"request": public_id})
+    flash(_("The file is attached."), "success")
+    return redirect(url_for("requests.detail", public_id=public_id))
+
+
+@bp.get("/<public_id>/files/<file_id>")
+@login_required
+def download_file(public_id: str, file_id: str):
+    try:
+        return request_files.download(_own(public_id), file_id)
+    except CaseNotFound:
+        abort(404)

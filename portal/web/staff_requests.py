@@ -13,8 +13,9 @@ from portal.core.errors import CaseNotFound
 from portal.core.models import PrivacyRequest, User
 from portal.db import get_session
 from portal.logs import get_logger
+from portal.web import request_files
 from portal.web.auth import current_user, now, role_required, send_mail
-from portal.web.forms import ClosureDayForm, RequestMessageForm, RequestMoveForm
+from portal.web.forms import ClosureDayForm, ConfirmForm, RequestMessageForm, RequestMoveForm
 from portal.web.localized import localized_blueprint
 from portal.web.messages import N_
 from portal.web.requests import tell_requester
@@ -55,10 +56,13 @@ def _move_form(privacy_request: PrivacyRequest, from_request: bool = False) -> R
     return form
 
 
-def _page(privacy_request: PrivacyRequest, status: int = 200, move_form=None, message_form=None):
+def _page(privacy_request: PrivacyRequest, status: int = 200, move_form=None, message_form=None,
+          upload_error=None):
     session = get_session()
     return render_template(
         "staff/request.html", request_=privacy_request, events=pr.history(session, privacy_request),
+        files=pr.request_files(session, privacy_request), upload_error=upload_error,
+        confirm_form=ConfirmForm(formdata=None),
         requester=session.get(User, privacy_request.requester_user_id),
         days_left=pr.days_left(session, privacy_request, now().date()),
         move_form=move_form or _move_form(privacy_request),
@@ -108,6 +112,29 @@ def move(public_id: str):
     tell_requester(privacy_request)
     flash(_("Saved. The requester is told by e-mail."), "success")
     return redirect(url_for("staff_requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/files")
+@role_required(*STAFF)
+def upload_file(public_id: str):
+    privacy_request = _request(public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    error = request_files.upload(privacy_request, by_staff=True)
+    if error:
+        return _page(privacy_request, 400, upload_error=error)
+    tell_requester(privacy_request)
+    flash(_("The file is attached."), "success")
+    return redirect(url_for("staff_requests.detail", public_id=public_id))
+
+
+@bp.get("/<public_id>/files/<file_id>")
+@role_required(*STAFF)
+def download_file(public_id: str, file_id: str):
+    try:
+        return request_files.download(_request(public_id), file_id)
+    except CaseNotFound:
+        abort(404)
 
 
 @bp.post("/<public_id>/message")

@@ -182,3 +182,35 @@ def test_an_admin_adds_a_closure_day_and_new_deadlines_skip_it(make_account, ana
     assert admin.post(path, data={"csrf_token": csrf(admin, path), "day": "", "reason": ""}).status_code == 400
     session.commit()
     assert pr.calendar(session).add_working_days(date(2030, 3, 4), 1) == date(2030, 3, 6)
+
+
+def test_files_are_checked_by_content_kept_and_shown_only_to_who_may_see_the_request(ana, make_account):
+    import io
+
+    from tests.core.test_uploads import png
+
+    filed = file(ana).headers["Location"]
+    public_id = filed.rsplit("/", 1)[1]
+
+    def upload(client, path, data, name):
+        page = path if "/staff/" in path else filed
+        return client.post(path + "/files", data={"csrf_token": csrf(client, page), "file": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+
+    renamed = upload(ana, filed, b"MZ\x90\x00 not a pdf", "letter.pdf")
+    assert renamed.status_code == 400 and "Only PDF, JPEG and PNG" in renamed.get_data(as_text=True)
+    scripted = upload(ana, filed, b"%PDF-1.7 /OpenAction <</JS (x)>>", "a.pdf")
+    assert scripted.status_code == 400 and "scripts or embedded files" in scripted.get_data(as_text=True)
+    assert upload(ana, filed, png(800, 600), "passport.png").status_code == 302
+    staff = make_account("po@example.org", role="privacy_officer")
+    staff_path = f"/en/staff/requests/{public_id}"
+    assert upload(staff, staff_path, b"%PDF-1.7\nresponse\n%%EOF", "response.pdf").status_code == 302
+    page = ana.get(filed).get_data(as_text=True)
+    links = re.findall(rf'href="({filed}/files/[0-9a-f]{{32}})"', page)
+    assert len(links) == 2 and "Response from the agency" in page
+    got = ana.get(links[1])
+    assert got.data.startswith(b"%PDF-") and got.mimetype == "application/pdf"
+    assert re.fullmatch(r'attachment; filename="PR-\d{4}-\d{6}-\d+\.pdf"', got.headers["Content-Disposition"])
+    other = make_account("other@example.org")
+    assert other.get(links[0]).status_code == 404
+    assert staff.get(links[0].replace("/en/requests/", "/en/staff/requests/")).status_code == 200
