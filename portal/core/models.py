@@ -489,6 +489,10 @@ class PrivacyRequest(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="user_account.id")
     # The last due-date alert staff were sent: "soon" (two working days left) or "overdue".
     staff_alert: str | None = Field(default=None, max_length=8)
+    # Two-person rule: an outcome is proposed by one member of staff and approved by a supervisor
+    # who is not the proposer before anything is released.
+    proposed_outcome: str | None = Field(default=None, max_length=24)
+    proposed_by: int | None = Field(default=None, foreign_key="user_account.id")
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -23,7 +23,8 @@ from portal.core.transactions import begin_write
 from portal.core.uploads import check_upload
 
 KINDS = ("access", "accounting", "amendment")
-OPEN = ("submitted", "acknowledged", "in_process", "needs_information", "extended")
+OPEN = ("submitted", "acknowledged", "in_process", "needs_information", "extended", "release_proposed")
+APPROVERS = ("supervisor", "admin")
 CLOSED_ACCESS = ("completed_full", "completed_partial", "no_records", "denied")
 CLOSED_AMENDMENT = ("amended", "amendment_refused")
 CLOSED = (*CLOSED_ACCESS, *CLOSED_AMENDMENT, "withdrawn")
@@ -126,14 +127,19 @@ def days_left(session: Session, request: PrivacyRequest, today: date) -> int | N
 
 # --- the lifecycle ---------------------------------------------------------------------------------
 
-# What staff may do from each state; the requester may only answer a request for information
-# and withdraw.
+# What staff may do from each state; an outcome (closing the request) is only proposed here and
+# takes effect when a supervisor approves it. The requester may only answer a request for
+# information and withdraw.
 STAFF_MOVES = {
     "submitted": {"acknowledged"},
-    "acknowledged": {"in_process", "needs_information", "extended", *CLOSED_ACCESS, *CLOSED_AMENDMENT},
-    "in_process": {"needs_information", "extended", *CLOSED_ACCESS, *CLOSED_AMENDMENT},
-    "extended": {"needs_information", *CLOSED_ACCESS, *CLOSED_AMENDMENT},
+    "acknowledged": {"in_process", "needs_information", "extended", "release_proposed"},
+    "in_process": {"needs_information", "extended", "release_proposed"},
+    "extended": {"needs_information", "release_proposed"},
 }
+
+
+def outcomes(request: PrivacyRequest) -> tuple[str, ...]:
+    return CLOSED_AMENDMENT if request.kind == "amendment" else CLOSED_ACCESS
 
 
 def _record(session: Session, request: PrivacyRequest, to_status: str, actor: User, by_staff: bool, text: str,
@@ -148,10 +154,9 @@ def _record(session: Session, request: PrivacyRequest, to_status: str, actor: Us
 
 def staff_move(session: Session, request: PrivacyRequest, to_status: str, staff: User, note: str,
                now: datetime) -> None:
-    """A staff decision; TransitionRefused when the law (or this request's kind) does not allow it."""
-    allowed = STAFF_MOVES.get(request.status, set())
-    closes = CLOSED_AMENDMENT if request.kind == "amendment" else CLOSED_ACCESS
-    if to_status not in allowed or (to_status in CLOSED and to_status not in closes):
+    """A staff step; TransitionRefused when the law (or this request's kind) does not allow it.
+    An outcome goes through `propose_outcome` and `approve_outcome` instead."""
+    if to_status not in STAFF_MOVES.get(request.status, set()) or to_status == "release_proposed":
         raise TransitionRefused()
     if to_status == "needs_information" and request.pause_used:
         raise TransitionRefused()  # FOIA lets the clock stop once
@@ -168,6 +173,40 @@ def staff_move(session: Session, request: PrivacyRequest, to_status: str, staff:
         request.extended = True
         request.due_on = cal.add_working_days(request.due_on, clocks.EXTENSION_DAYS)
     _record(session, request, to_status, staff, True, note, now)
+    session.commit()
+
+
+def propose_outcome(session: Session, request: PrivacyRequest, outcome: str, staff: User, note: str,
+                    now: datetime) -> None:
+    """The decision, waiting for a supervisor's approval; the note is what the requester will read."""
+    if "release_proposed" not in STAFF_MOVES.get(request.status, set()) or outcome not in outcomes(request):
+        raise TransitionRefused()
+    begin_write(session)
+    request.proposed_outcome, request.proposed_by = outcome, staff.id
+    _record(session, request, "release_proposed", staff, True, note, now)
+    session.commit()
+
+
+def approve_outcome(session: Session, request: PrivacyRequest, supervisor: User, now: datetime) -> None:
+    """A supervisor who did not propose it makes the outcome final (two-person rule)."""
+    if (request.status != "release_proposed" or supervisor.role not in APPROVERS
+            or supervisor.id == request.proposed_by):
+        raise TransitionRefused()
+    begin_write(session)
+    proposal = session.exec(select(RequestEvent).where(RequestEvent.request_id == request.id,
+                                                       RequestEvent.to_status == "release_proposed")
+                            .order_by(col(RequestEvent.id).desc())).first()
+    _record(session, request, request.proposed_outcome, supervisor, True, proposal.text if proposal else "", now)
+    session.commit()
+
+
+def return_proposal(session: Session, request: PrivacyRequest, supervisor: User, note: str, now: datetime) -> None:
+    """A supervisor sends the proposal back to be worked on (with a note for staff)."""
+    if request.status != "release_proposed" or supervisor.role not in APPROVERS:
+        raise TransitionRefused()
+    begin_write(session)
+    request.proposed_outcome, request.proposed_by = None, None
+    _record(session, request, "in_process", supervisor, True, note, now)
     session.commit()
 
 

@@ -48,11 +48,16 @@ def _request(public_id: str) -> PrivacyRequest:
         abort(404)
 
 
+PROPOSE = "propose:"
+
+
 def _move_form(privacy_request: PrivacyRequest, from_request: bool = False) -> RequestMoveForm:
+    """Next steps, then outcomes to propose ("propose:<outcome>") when one may be proposed."""
     form = RequestMoveForm() if from_request else RequestMoveForm(formdata=None)
     allowed = pr.STAFF_MOVES.get(privacy_request.status, set())
-    closes = pr.CLOSED_AMENDMENT if privacy_request.kind == "amendment" else pr.CLOSED_ACCESS
-    form.to_status.choices = [(s, s) for s in pr.STATUSES if s in allowed and (s not in pr.CLOSED or s in closes)]
+    steps = [(s, s) for s in pr.STATUSES if s in allowed and s != "release_proposed"]
+    proposals = [(PROPOSE + o, o) for o in pr.outcomes(privacy_request)] if "release_proposed" in allowed else []
+    form.to_status.choices = steps + proposals
     return form
 
 
@@ -101,9 +106,13 @@ def move(public_id: str):
     form = _move_form(privacy_request, from_request=True)
     if not form.validate_on_submit():
         return _page(privacy_request, 400, move_form=form)
+    choice, note = form.to_status.data, form.note.data or ""
     try:
-        pr.staff_move(get_session(), privacy_request, form.to_status.data, current_user(), form.note.data or "",
-                      now())
+        if choice.startswith(PROPOSE):
+            pr.propose_outcome(get_session(), privacy_request, choice.removeprefix(PROPOSE), current_user(), note,
+                               now())
+        else:
+            pr.staff_move(get_session(), privacy_request, choice, current_user(), note, now())
     except pr.TransitionRefused:
         form.to_status.errors.append(_("Not allowed now: an extension needs its reason, and the clock "
                                        "stops for information only once."))
@@ -111,6 +120,32 @@ def move(public_id: str):
     log.info("privacy request moved", extra={"request": public_id, "to": form.to_status.data})
     tell_requester(privacy_request)
     flash(_("Saved. The requester is told by e-mail."), "success")
+    return redirect(url_for("staff_requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/approve")
+@role_required(*pr.APPROVERS)
+def approve(public_id: str):
+    """The second person: a supervisor who did not propose the outcome makes it final."""
+    privacy_request = _request(public_id)
+    form = RequestMessageForm()
+    returning = request.form.get("decision") == "return"
+    if returning and not form.validate_on_submit():
+        return _page(privacy_request, 400, message_form=form)
+    if not returning and not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if returning:
+            pr.return_proposal(get_session(), privacy_request, current_user(), form.text.data, now())
+        else:
+            pr.approve_outcome(get_session(), privacy_request, current_user(), now())
+    except pr.TransitionRefused:
+        flash(_("Only a supervisor who did not propose it can approve an outcome."), "info")
+        return redirect(url_for("staff_requests.detail", public_id=public_id))
+    log.info("privacy request outcome " + ("returned" if returning else "approved"), extra={"request": public_id})
+    if not returning:
+        tell_requester(privacy_request)
+    flash(_("Saved."), "success")
     return redirect(url_for("staff_requests.detail", public_id=public_id))
 
 

@@ -1,6 +1,7 @@
 """A privacy request in a real Chromium, both sides: the applicant files a correction, staff
 acknowledge it and ask for information, the applicant answers, staff attach the response and
-complete it, the applicant downloads the response. axe-core on every page of the way."""
+propose the outcome, a supervisor approves it, the applicant downloads the response. axe-core on
+every page of the way."""
 
 from __future__ import annotations
 
@@ -28,10 +29,14 @@ def people(chromium, portal_app, live_url):
         officer = accounts.create_confirmed_user(session, unique_email(), PASSWORD, "privacy_officer",
                                                  portal_app.extensions["portal.hasher"], datetime.now(UTC))
         officer.totp_secret = pyotp.random_base32()
-        session.add(officer)
+        supervisor = accounts.create_confirmed_user(session, unique_email(), PASSWORD, "supervisor",
+                                                    portal_app.extensions["portal.hasher"], datetime.now(UTC))
+        supervisor.totp_secret = pyotp.random_base32()
+        session.add_all([officer, supervisor])
         session.commit()
     pages = {}
-    cast = (("applicant", Account(applicant.email)), ("staff", Account(officer.email, officer.totp_secret)))
+    cast = (("applicant", Account(applicant.email)), ("staff", Account(officer.email, officer.totp_secret)),
+            ("supervisor", Account(supervisor.email, supervisor.totp_secret)))
     for name, account in cast:
         context = chromium.new_context(accept_downloads=True, locale="en-US")
         context.add_cookies([{"name": portal_app.config["SESSION_COOKIE_NAME"],
@@ -86,7 +91,13 @@ def test_a_correction_request_from_filing_to_the_downloaded_response(people, liv
     staff.set_input_files("#file", str(response_pdf))
     staff.get_by_role("button", name="Attach", exact=True).click()
     expect(staff.get_by_text("The file is attached.")).to_be_visible()
-    decide("amended", "Your address is corrected.")
+    decide("propose:amended", "Your address is corrected.")
+    # Two people release a decision: a supervisor approves what the officer proposed.
+    supervisor = people["supervisor"]
+    supervisor.goto(staff.url)
+    assert_no_axe_violations(supervisor)
+    supervisor.get_by_role("button", name="Approve and release").click()
+    expect(supervisor.get_by_text("Saved.", exact=True)).to_be_visible()
 
     applicant.reload()
     expect(applicant.locator(".usa-summary-box__heading")).to_have_text("Corrected")

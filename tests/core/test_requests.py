@@ -73,17 +73,14 @@ def test_an_extension_needs_a_reason_and_comes_once(session, people):
 
 @pytest.mark.parametrize("kind, start, to_status, allowed", [
     ("access", "submitted", "acknowledged", True),
-    ("access", "submitted", "completed_full", False),  # acknowledge first
-    ("access", "acknowledged", "completed_partial", True),
-    ("access", "acknowledged", "amended", False),  # an amendment's outcome
-    ("amendment", "acknowledged", "amended", True),
-    ("amendment", "acknowledged", "amendment_refused", True),
-    ("amendment", "acknowledged", "no_records", False),
-    ("accounting", "in_process", "denied", True),
+    ("access", "submitted", "in_process", False),  # acknowledge first
+    ("access", "acknowledged", "in_process", True),
+    ("access", "acknowledged", "completed_full", False),  # an outcome is proposed, then approved
+    ("access", "needs_information", "in_process", False),  # only the requester's answer resumes it
     ("access", "withdrawn", "in_process", False),
     ("access", "completed_full", "in_process", False),
 ])
-def test_transitions(session, people, kind, start, to_status, allowed):
+def test_staff_steps(session, people, kind, start, to_status, allowed):
     ana, staff = people
     request = pr.file_request(session, ana, new(kind), MONDAY)
     request.status = start
@@ -93,6 +90,45 @@ def test_transitions(session, people, kind, start, to_status, allowed):
     else:
         with pytest.raises(pr.TransitionRefused):
             pr.staff_move(session, request, to_status, staff, "", MONDAY)
+
+
+@pytest.mark.parametrize("kind, outcome, allowed", [
+    ("access", "completed_partial", True), ("access", "no_records", True), ("access", "amended", False),
+    ("amendment", "amended", True), ("amendment", "amendment_refused", True), ("amendment", "denied", False),
+    ("accounting", "denied", True),
+])
+def test_outcomes_fit_the_kind(session, people, kind, outcome, allowed):
+    ana, staff = people
+    request = pr.file_request(session, ana, new(kind), MONDAY)
+    pr.staff_move(session, request, "acknowledged", staff, "", MONDAY)
+    if allowed:
+        pr.propose_outcome(session, request, outcome, staff, "Released", MONDAY)
+        assert (request.status, request.proposed_outcome) == ("release_proposed", outcome)
+    else:
+        with pytest.raises(pr.TransitionRefused):
+            pr.propose_outcome(session, request, outcome, staff, "", MONDAY)
+
+
+def test_two_people_release_records(session, people):
+    from portal.core.accounts import create_confirmed_user, test_hasher
+
+    ana, officer = people
+    supervisor = create_confirmed_user(session, "sup@example.org", "x" * 12, "supervisor", test_hasher(),
+                                       datetime.now(UTC))
+    request = pr.file_request(session, ana, new(), MONDAY)
+    pr.staff_move(session, request, "acknowledged", officer, "", MONDAY)
+    pr.propose_outcome(session, request, "completed_partial", supervisor, "Released with (b)(6)", MONDAY)
+    with pytest.raises(pr.TransitionRefused):
+        pr.approve_outcome(session, request, supervisor, MONDAY)  # never one's own proposal
+    with pytest.raises(pr.TransitionRefused):
+        pr.approve_outcome(session, request, officer, MONDAY)  # only a supervisor approves
+    pr.return_proposal(session, request, supervisor, "Check the redactions", MONDAY)
+    assert request.status == "in_process"
+    pr.propose_outcome(session, request, "completed_partial", officer, "Released with (b)(6)", MONDAY)
+    pr.approve_outcome(session, request, supervisor, MONDAY)
+    assert request.status == "completed_partial" and request.closed_at is not None
+    last = pr.history(session, request)[-1]
+    assert (last.actor_id, last.text) == (supervisor.id, "Released with (b)(6)")
 
 
 def test_the_requester_withdraws_an_open_request_only(session, people):

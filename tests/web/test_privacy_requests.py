@@ -96,11 +96,19 @@ def test_staff_work_a_request_through_the_pause_to_completion(ana, make_account,
     answered = ana.post(filed + "/message", data={"csrf_token": csrf(ana, filed), "text": "2019 to 2021"})
     assert answered.status_code == 302 and "Being worked on" in ana.get(filed).get_data(as_text=True)
     assert move("needs_information", "Again").status_code == 400  # the clock stops once
-    assert move("completed_partial", "Released with (b)(6) redactions").status_code == 302
+    assert move("completed_partial", "Released").status_code == 400  # never closed in one step
+    assert move("propose:completed_partial", "Released with (b)(6) redactions").status_code == 302
+    own = staff.post(path + "/approve", data={"csrf_token": csrf(staff, path)})
+    assert own.status_code == 404  # a privacy officer cannot approve at all
+    assert "Decision being checked" in ana.get(filed).get_data(as_text=True)
+    supervisor = make_account("sup@example.org", role="supervisor")
+    approved = supervisor.post(path + "/approve", data={"csrf_token": csrf(supervisor, path)})
+    assert approved.status_code == 302
     assert "Completed: records released in part" in ana.get(filed).get_data(as_text=True)
     mails = [m for m in outbox() if m["To"] == "ana@example.org"]
-    # Filed, acknowledged, information asked for, completed (her own answer is not mailed to her).
-    assert len(mails) == 4 and all(m["Subject"] == "There is news on your privacy request" for m in mails)
+    # Filed, acknowledged, information asked for, outcome proposed, completed (her own answer is not
+    # mailed to her).
+    assert len(mails) == 5 and all(m["Subject"] == "There is news on your privacy request" for m in mails)
     assert all("(b)(6)" not in m.get_content() for m in mails)  # the mail says nothing of the records
     # Opening the request read Ana's data: it shows in her access log.
     assert "A member of this portal" in ana.get("/en/log/?agency=PORTAL").get_data(as_text=True)

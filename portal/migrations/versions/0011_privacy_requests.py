@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-11-29 19:03:52.911042
+Create Date: 2026-11-29 19:12:04.485296
 """
 import sqlalchemy as sa
 import sqlmodel
@@ -57,9 +57,12 @@ def upgrade() -> None:
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('staff_alert', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+    sa.Column('proposed_outcome', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
+    sa.Column('proposed_by', sa.Integer(), nullable=True),
     sa.Column('closed_at', portal.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['access_event_id'], ['access_event.id'], name=op.f('fk_privacy_request_access_event_id_access_event')),
     sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_privacy_request_assignee_id_user_account')),
+    sa.ForeignKeyConstraint(['proposed_by'], ['user_account.id'], name=op.f('fk_privacy_request_proposed_by_user_account')),
     sa.ForeignKeyConstraint(['representation_id'], ['representation.id'], name=op.f('fk_privacy_request_representation_id_representation')),
     sa.ForeignKeyConstraint(['requester_user_id'], ['user_account.id'], name=op.f('fk_privacy_request_requester_user_id_user_account')),
     sa.ForeignKeyConstraint(['subject_user_id'], ['user_account.id'], name=op.f('fk_privacy_request_subject_user_id_user_account')),
