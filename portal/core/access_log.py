@@ -92,10 +92,19 @@ def subjects_of_client(session: Session, user: User, representation_id: str) -> 
     representation, case = representatives.active_representation(session, user, representation_id)
     if representation.party_role not in SUBJECT_ROLES:
         raise CaseNotFound()
-    a_number = session.exec(
-        select(CaseParty.a_number).where(CaseParty.case_id == case.id, CaseParty.role == representation.party_role)
+    return subjects_of_party(session, case.id, representation.party_role)
+
+
+def subjects_of_party(session: Session, case_id: int, party_role: str) -> Subjects:
+    """One party of a case: their A-number (if the agency sent one) and the case's receipt number."""
+    if party_role not in SUBJECT_ROLES:
+        return Subjects()
+    row = session.exec(
+        select(CaseParty.a_number, Case.receipt_number).select_from(Case)
+        .outerjoin(CaseParty, (CaseParty.case_id == Case.id) & (CaseParty.role == party_role))
+        .where(Case.id == case_id)
     ).first()
-    return _subjects([(a_number, case.receipt_number)])
+    return _subjects([row]) if row else Subjects()
 
 
 def subjects_in_payload(payload: str) -> Subjects:

@@ -460,7 +460,11 @@ class PrivacyRequest(SQLModel, table=True):
     public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
     tracking_number: str = Field(max_length=24, unique=True)
     kind: str = Field(max_length=16)  # access | accounting | amendment
-    subject_user_id: int = Field(foreign_key="user_account.id", index=True)
+    # Whose records: an account, and/or (for a representative's request) a party of a case, who
+    # may have no account here.
+    subject_user_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    subject_case_id: int | None = Field(default=None, foreign_key="case.id")
+    subject_party_role: str | None = Field(default=None, max_length=16)
     requester_user_id: int = Field(foreign_key="user_account.id", index=True)
     representation_id: int | None = Field(default=None, foreign_key="representation.id")
     # Double submission: the form carries a random key; the same key twice is one request.

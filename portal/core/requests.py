@@ -16,9 +16,18 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal.core import clocks
+from portal.core import access_log, clocks
 from portal.core.errors import CaseNotFound, DomainError
-from portal.core.models import ClosureDay, PrivacyRequest, RequestEvent, RequestFile, User
+from portal.core.models import (
+    Case,
+    CaseLink,
+    ClosureDay,
+    PrivacyRequest,
+    Representation,
+    RequestEvent,
+    RequestFile,
+    User,
+)
 from portal.core.transactions import begin_write
 from portal.core.uploads import check_upload
 
@@ -61,9 +70,11 @@ class NewRequest:
     access_event_id: int | None = None
 
 
-def file_request(session: Session, requester: User, new: NewRequest, now: datetime) -> PrivacyRequest:
-    """File a request about the requester's own records; the same submission key twice gives the
-    request filed the first time (a double click, a resent form)."""
+def file_request(session: Session, requester: User, new: NewRequest, now: datetime,
+                 on_behalf: tuple[Representation, Case] | None = None) -> PrivacyRequest:
+    """File a request about the requester's own records, or, for a representative, about a
+    client's (`on_behalf`: an active representation of an applicant or beneficiary). The same
+    submission key twice gives the request filed the first time (a double click, a resent form)."""
     if new.kind not in KINDS:
         raise ValueError(new.kind)
     existing = session.exec(select(PrivacyRequest).where(PrivacyRequest.requester_user_id == requester.id,
@@ -73,8 +84,15 @@ def file_request(session: Session, requester: User, new: NewRequest, now: dateti
     begin_write(session)
     cal = calendar(session)
     received = cal.received_on(now)
+    subject = {"subject_user_id": requester.id}
+    if on_behalf is not None:
+        representation, case = on_behalf
+        client = session.exec(select(CaseLink.user_id).where(CaseLink.case_id == case.id,
+                                                              CaseLink.party_role == representation.party_role)).first()
+        subject = {"subject_user_id": client, "subject_case_id": case.id,
+                   "subject_party_role": representation.party_role, "representation_id": representation.id}
     request = PrivacyRequest(
-        tracking_number=f"pending-{new.submission_key[:16]}", kind=new.kind, subject_user_id=requester.id,
+        tracking_number=f"pending-{new.submission_key[:16]}", kind=new.kind, **subject,
         requester_user_id=requester.id, submission_key=new.submission_key, description=new.description,
         track=new.track if new.kind == "access" else None, hearing_on=new.hearing_on if new.track == 3 else None,
         amendment_record=new.amendment_record, amendment_correction=new.amendment_correction,
@@ -347,3 +365,10 @@ def request_file(session: Session, request: PrivacyRequest, public_id: str) -> R
     if row is None:
         raise CaseNotFound()
     return row
+
+
+def subjects_of_request(session: Session, request: PrivacyRequest):
+    """Whose data a request is about, as access-log subjects (for recording staff reads)."""
+    if request.subject_case_id is not None:
+        return access_log.subjects_of_party(session, request.subject_case_id, request.subject_party_role)
+    return access_log.subjects_of_user(session, request.subject_user_id)

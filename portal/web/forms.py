@@ -249,7 +249,15 @@ class PrivacyRequestForm(FlaskForm):
         "I declare under penalty of perjury under the laws of the United States of America that I am the person "
         "named above and that the foregoing is true and correct (28 U.S.C. 1746)."),
         validators=[DataRequired(_l("Tick the declaration to file the request."))])
+    # Representatives only: whose records (their own, or a client's with a representation on file).
+    on_behalf = SelectField(_l("Whose records"), default="")
+    representative_declaration = BooleanField(_l(
+        "I represent this person, with a Form G-28 or EOIR-28 on file, and they agree to this request."))
     submission_key = HiddenField()
+
+    def validate_representative_declaration(self, field):
+        if self.on_behalf.data and not field.data:
+            raise ValidationError(_l("Confirm that you represent this person."))
 
     def validate_track(self, field):
         # Checked here: the date's own Optional() validator stops its chain when it is empty.

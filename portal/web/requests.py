@@ -9,7 +9,7 @@ import secrets
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal.core import access_log
+from portal.core import access_log, representatives
 from portal.core import requests as pr
 from portal.core.errors import CaseNotFound
 from portal.core.models import PrivacyRequest, User
@@ -66,16 +66,32 @@ def _prefill(form: PrivacyRequestForm) -> None:
     form.description.data = _("This entry of my access log looks wrong.")
 
 
+def _clients(form: PrivacyRequestForm) -> dict:
+    """A verified representative's clients (applicants and beneficiaries) to file for."""
+    cases, _next = representatives.client_cases(get_session(), current_user(), limit=500)
+    clients = {c.representation_id: c for c in cases if c.party_role in access_log.SUBJECT_ROLES}
+    form.on_behalf.choices = [("", _("My own records"))] + [
+        (key, f"{c.form_code} · {c.receipt_number}") for key, c in clients.items()]
+    return clients
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     form = PrivacyRequestForm()
+    clients = _clients(form)
     if request.method == "GET":
         form.submission_key.data = secrets.token_urlsafe(24)
         _prefill(form)
-        return render_template("requests/new.html", form=form)
+        return render_template("requests/new.html", form=form, clients=clients)
     if not form.validate_on_submit() or not form.submission_key.data:
-        return render_template("requests/new.html", form=form), 400
+        return render_template("requests/new.html", form=form, clients=clients), 400
+    on_behalf = None
+    if form.on_behalf.data:
+        try:
+            on_behalf = representatives.active_representation(get_session(), current_user(), form.on_behalf.data)
+        except CaseNotFound:
+            abort(404)
     entry_id = request.args.get("entry", type=int)
     filed = pr.file_request(get_session(), current_user(), pr.NewRequest(
         kind=form.kind.data, description=form.description.data, declaration_name=form.declaration_name.data,
@@ -84,7 +100,8 @@ def new():
         expedite=bool(form.expedite.data), expedite_statement=form.expedite_statement.data,
         fee_category=form.fee_category.data, amendment_record=form.amendment_record.data or None,
         amendment_correction=form.amendment_correction.data or None,
-        access_event_id=entry_id if form.kind.data == "amendment" else None), now())
+        access_event_id=entry_id if form.kind.data == "amendment" and on_behalf is None else None), now(),
+        on_behalf)
     log.info("privacy request filed", extra={"kind": filed.kind, "request": filed.public_id})
     tell_requester(filed)
     flash(_("Your request is filed. Its tracking number is %(number)s.", number=filed.tracking_number), "success")

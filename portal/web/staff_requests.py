@@ -93,7 +93,7 @@ def closures():
 def detail(public_id: str):
     privacy_request = _request(public_id)
     session = get_session()
-    subjects = access_log.subjects_of_user(session, privacy_request.subject_user_id)
+    subjects = pr.subjects_of_request(session, privacy_request)
     if access_log.record_portal_read(session, subjects, access_log.STAFF, ("application", "biographic"), now()):
         session.commit()
     return _page(privacy_request)

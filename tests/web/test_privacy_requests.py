@@ -222,3 +222,25 @@ def test_files_are_checked_by_content_kept_and_shown_only_to_who_may_see_the_req
     other = make_account("other@example.org")
     assert other.get(links[0]).status_code == 404
     assert staff.get(links[0].replace("/en/requests/", "/en/staff/requests/")).status_code == 200
+
+
+def test_a_representative_files_for_a_client_whose_log_records_the_staff_read(ana, make_representative,
+                                                                               make_account, post_events):
+    post_events([{"event_id": "g28-rq", "receipt_number": "MSC2190000001", "party_role": "applicant",
+                  "representative": {"email": "rep@law.example", "bar_number": "1", "bar_state": "NY"},
+                  "action": "filed", "effective_on": "2025-02-01"}], endpoint="representations")
+    rep = make_representative("rep@law.example")
+    form = rep.get(NEW).get_data(as_text=True)
+    client_id = re.search(r'<option value="([0-9a-f]{32})">I-485 · MSC2190000001', form).group(1)
+    missing = file(rep, on_behalf=client_id, declaration_name="Rita Rep")
+    assert missing.status_code == 400 and "Confirm that you represent this person." in missing.get_data(as_text=True)
+    assert file(rep, on_behalf="f" * 32, declaration_name="Rita Rep", representative_declaration="y").status_code == 400
+    filed = file(rep, on_behalf=client_id, declaration_name="Rita Rep", representative_declaration="y")
+    assert filed.status_code == 302
+    staff = make_account("po@example.org", role="privacy_officer")
+    public_id = filed.headers["Location"].rsplit("/", 1)[1]
+    page = staff.get(f"/en/staff/requests/{public_id}").get_data(as_text=True)
+    assert "On behalf of" in page
+    # Staff opened a request about Ana's records: it shows in Ana's log, not the representative's.
+    assert "A member of this portal" in ana.get("/en/log/?agency=PORTAL").get_data(as_text=True)
+    assert ana.get(filed.headers["Location"]).status_code == 404  # the requester's page is the representative's

@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-11-29 19:12:04.485296
+Create Date: 2026-11-29 19:13:35.928590
 """
 import sqlalchemy as sa
 import sqlmodel
@@ -32,7 +32,9 @@ def upgrade() -> None:
     sa.Column('public_id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('tracking_number', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('subject_user_id', sa.Integer(), nullable=False),
+    sa.Column('subject_user_id', sa.Integer(), nullable=True),
+    sa.Column('subject_case_id', sa.Integer(), nullable=True),
+    sa.Column('subject_party_role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('requester_user_id', sa.Integer(), nullable=False),
     sa.Column('representation_id', sa.Integer(), nullable=True),
     sa.Column('submission_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -65,6 +67,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['proposed_by'], ['user_account.id'], name=op.f('fk_privacy_request_proposed_by_user_account')),
     sa.ForeignKeyConstraint(['representation_id'], ['representation.id'], name=op.f('fk_privacy_request_representation_id_representation')),
     sa.ForeignKeyConstraint(['requester_user_id'], ['user_account.id'], name=op.f('fk_privacy_request_requester_user_id_user_account')),
+    sa.ForeignKeyConstraint(['subject_case_id'], ['case.id'], name=op.f('fk_privacy_request_subject_case_id_case')),
     sa.ForeignKeyConstraint(['subject_user_id'], ['user_account.id'], name=op.f('fk_privacy_request_subject_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_request')),
     sa.UniqueConstraint('public_id', name=op.f('uq_privacy_request_public_id')),
