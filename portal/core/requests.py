@@ -32,7 +32,8 @@ from portal.core.transactions import begin_write
 from portal.core.uploads import check_upload
 
 KINDS = ("access", "accounting", "amendment")
-OPEN = ("submitted", "acknowledged", "in_process", "needs_information", "extended", "release_proposed")
+OPEN = ("submitted", "acknowledged", "in_process", "needs_information", "extended", "release_proposed", "appealed")
+APPEALABLE = ("completed_partial", "no_records", "denied", "amendment_refused")
 APPROVERS = ("supervisor", "admin")
 CLOSED_ACCESS = ("completed_full", "completed_partial", "no_records", "denied")
 CLOSED_AMENDMENT = ("amended", "amendment_refused")
@@ -153,6 +154,7 @@ STAFF_MOVES = {
     "acknowledged": {"in_process", "needs_information", "extended", "release_proposed"},
     "in_process": {"needs_information", "extended", "release_proposed"},
     "extended": {"needs_information", "release_proposed"},
+    "appealed": {"release_proposed"},
 }
 
 
@@ -241,6 +243,29 @@ def answer_information_request(session: Session, request: PrivacyRequest, reques
     request.paused_on = None
     session.add(RequestEvent(request_id=request.id, kind="message", actor_id=requester.id, text=text, at=now))
     _record(session, request, "in_process", requester, False, "", now)
+    session.commit()
+
+
+def appeal_deadline(request: PrivacyRequest) -> date | None:
+    """The last day to appeal this outcome (90 calendar days), or None when it cannot be appealed."""
+    if request.status not in APPEALABLE or request.closed_at is None:
+        return None
+    return clocks.appeal_deadline(request.closed_at.date())
+
+
+def appeal(session: Session, request: PrivacyRequest, requester: User, reason: str, now: datetime) -> None:
+    """An appeal of a denial, a partial release, "no records" or a refused correction, within 90
+    days; decided on a new clock (20 working days; 30 for the review of a refused correction)."""
+    deadline = appeal_deadline(request)
+    if deadline is None or now.date() > deadline or not reason.strip():
+        raise TransitionRefused()
+    begin_write(session)
+    cal = calendar(session)
+    days = clocks.AMENDMENT_REVIEW_DAYS if request.kind == "amendment" else clocks.FOIA_DAYS
+    request.due_on = cal.add_working_days(cal.received_on(now), days)
+    request.closed_at, request.proposed_outcome, request.proposed_by = None, None, None
+    request.paused_on, request.pause_used, request.extended = None, False, False
+    _record(session, request, "appealed", requester, False, reason, now)
     session.commit()
 
 

@@ -116,9 +116,13 @@ def _own(public_id: str) -> PrivacyRequest:
         abort(404)
 
 
-def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=None, upload_error=None):
+def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=None, upload_error=None,
+            appeal_form=None):
     session = get_session()
+    deadline = pr.appeal_deadline(privacy_request)
     return render_template("requests/detail.html", request_=privacy_request, upload_error=upload_error,
+                           appeal_until=deadline if deadline and deadline >= now().date() else None,
+                           appeal_form=appeal_form or RequestMessageForm(formdata=None, prefix="appeal"),
                            files=pr.request_files(session, privacy_request),
                            events=pr.history(session, privacy_request),
                            days_left=pr.days_left(session, privacy_request, now().date()),
@@ -146,6 +150,24 @@ def message(public_id: str):
         pr.add_message(session, privacy_request, current_user(), False, form.text.data, now())
     log.info("privacy request message", extra={"request": privacy_request.public_id})
     flash(_("Sent."), "success")
+    return redirect(url_for("requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/appeal")
+@login_required
+def appeal(public_id: str):
+    privacy_request = _own(public_id)
+    form = RequestMessageForm(prefix="appeal")
+    if not form.validate_on_submit():
+        return _detail(privacy_request, 400, appeal_form=form)
+    try:
+        pr.appeal(get_session(), privacy_request, current_user(), form.text.data, now())
+    except pr.TransitionRefused:
+        flash(_("This decision can no longer be appealed."), "info")
+        return redirect(url_for("requests.detail", public_id=public_id))
+    log.info("privacy request appealed", extra={"request": public_id})
+    tell_requester(privacy_request)
+    flash(_("Your appeal is filed."), "success")
     return redirect(url_for("requests.detail", public_id=public_id))
 
 

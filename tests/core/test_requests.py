@@ -140,3 +140,44 @@ def test_the_requester_withdraws_an_open_request_only(session, people):
         pr.withdraw(session, request, ana, MONDAY)
     steps = [(e.from_status, e.to_status) for e in pr.history(session, request)]
     assert steps == [(None, "submitted"), ("submitted", "withdrawn")]
+
+
+def test_an_appeal_within_90_days_reopens_the_request_on_a_new_clock(session, people):
+    from datetime import timedelta
+
+    from portal.core.accounts import create_confirmed_user, test_hasher
+
+    ana, officer = people
+    supervisor = create_confirmed_user(session, "sup2@example.org", "x" * 12, "supervisor", test_hasher(),
+                                       datetime.now(UTC))
+    request = pr.file_request(session, ana, new(), MONDAY)
+    pr.staff_move(session, request, "acknowledged", officer, "", MONDAY)
+    pr.propose_outcome(session, request, "denied", officer, "Exempt under (b)(7)(E)", MONDAY)
+    pr.approve_outcome(session, request, supervisor, MONDAY)
+    assert pr.appeal_deadline(request) == MONDAY.date() + timedelta(days=90)
+    with pytest.raises(pr.TransitionRefused):
+        pr.appeal(session, request, ana, "  ", MONDAY)
+    with pytest.raises(pr.TransitionRefused):
+        pr.appeal(session, request, ana, "Too late", MONDAY + timedelta(days=91))
+    appealed_on = datetime(2026, 4, 1, 10, tzinfo=EASTERN)
+    pr.appeal(session, request, ana, "The exemption does not apply", appealed_on)
+    assert request.status == "appealed" and request.closed_at is None
+    assert request.due_on == date(2026, 4, 29)  # 20 working days from 1 April
+    pr.propose_outcome(session, request, "completed_partial", officer, "Released on appeal", appealed_on)
+    pr.approve_outcome(session, request, supervisor, appealed_on)
+    assert request.status == "completed_partial"
+
+
+def test_a_full_release_cannot_be_appealed(session, people):
+    from portal.core.accounts import create_confirmed_user, test_hasher
+
+    ana, officer = people
+    supervisor = create_confirmed_user(session, "sup3@example.org", "x" * 12, "supervisor", test_hasher(),
+                                       datetime.now(UTC))
+    request = pr.file_request(session, ana, new(), MONDAY)
+    pr.staff_move(session, request, "acknowledged", officer, "", MONDAY)
+    pr.propose_outcome(session, request, "completed_full", officer, "All released", MONDAY)
+    pr.approve_outcome(session, request, supervisor, MONDAY)
+    assert pr.appeal_deadline(request) is None
+    with pytest.raises(pr.TransitionRefused):
+        pr.appeal(session, request, ana, "More", MONDAY)

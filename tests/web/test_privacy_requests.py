@@ -244,3 +244,21 @@ def test_a_representative_files_for_a_client_whose_log_records_the_staff_read(an
     # Staff opened a request about Ana's records: it shows in Ana's log, not the representative's.
     assert "A member of this portal" in ana.get("/en/log/?agency=PORTAL").get_data(as_text=True)
     assert ana.get(filed.headers["Location"]).status_code == 404  # the requester's page is the representative's
+
+
+def test_the_requester_appeals_a_denial_from_their_page(ana, make_account):
+    filed = file(ana).headers["Location"]
+    public_id = filed.rsplit("/", 1)[1]
+    staff, supervisor = make_account("po@example.org", "privacy_officer"), make_account("sup@example.org", "supervisor")
+    path = f"/en/staff/requests/{public_id}"
+    for to_status in ("acknowledged", "propose:denied"):
+        staff.post(path + "/move", data={"csrf_token": csrf(staff, path), "to_status": to_status, "note": "No"})
+    supervisor.post(path + "/approve", data={"csrf_token": csrf(supervisor, path)})
+    page = ana.get(filed).get_data(as_text=True)
+    assert "Appeal this decision" in page and "You may appeal until" in page
+    token = re.search(r'name="appeal-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    empty = ana.post(filed + "/appeal", data={"appeal-csrf_token": token, "appeal-text": ""})
+    assert empty.status_code == 400 and "Write a message." in empty.get_data(as_text=True)
+    appealed = ana.post(filed + "/appeal", data={"appeal-csrf_token": token, "appeal-text": "It is wrong"})
+    assert appealed.status_code == 302
+    assert "Appealed" in ana.get(filed).get_data(as_text=True)
