@@ -14,6 +14,7 @@ from faker import Faker
 from sqlmodel import Session, select
 
 from portal.catalog import load_catalog
+from portal.core import requests
 from portal.core.accounts import create_confirmed_user, link_case, new_totp_secret, production_hasher
 from portal.core.cases import CASE_EVENTS
 from portal.core.errors import LinkFailed
@@ -312,7 +313,22 @@ def _demo_logins(session: Session, client: ApiClient, first_code: tuple[str, str
         "representative": {"email": "attorney@example.org", "bar_number": "123456", "bar_state": "NY",
                            "organization": "Demo Legal Aid"},
         "action": "filed", "effective_on": now.date().isoformat()}])
+    _demo_requests(session, users, now)
     return [(role, users[role].email, users[role].totp_secret) for role, _ in DEMO_ACCOUNTS]
+
+
+def _demo_requests(session: Session, users: dict[str, User], now: datetime) -> None:
+    """The demo applicant's privacy requests: one waiting in the staff queue, one acknowledged
+    (idempotent: the same submission keys file nothing twice)."""
+    applicant, officer = users["applicant"], users["privacy_officer"]
+    file = lambda key, **values: requests.file_request(session, applicant, requests.NewRequest(  # noqa: E731
+        declaration_name="Demo Applicant", language=applicant.preferred_language, submission_key=key, **values),
+        now)
+    file("demo-request-access", kind="access", track=2, description="My whole A-File, please.")
+    accounting = file("demo-request-accounting", kind="accounting",
+                      description="Everyone who received my records since 2020.")
+    if accounting.status == "submitted":
+        requests.staff_move(session, accounting, "acknowledged", officer, "", now)
 
 
 def _subjects(generator: _Generator) -> list[tuple[str, str | None, datetime]]:

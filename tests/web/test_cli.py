@@ -55,6 +55,8 @@ def test_demo_is_idempotent_and_prints_receipt_numbers(app):
     detail = applicant.get(made.headers["Location"]).get_data(as_text=True)
     pdf = applicant.get(made.headers["Location"] + "/file")
     assert "Descargar" in detail and pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    mine = applicant.get("/en/requests/").get_data(as_text=True)
+    assert mine.count("PR-20") == 2 and "Acknowledged" in mine  # two demo privacy requests
     cohort = first.output.split("Cases like mine, with enough cases to show figures: ")[1].split()[0]
     assert "cases in all" in app.test_client().get(cohort).get_data(as_text=True)
 
