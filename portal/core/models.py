@@ -497,6 +497,10 @@ class PrivacyRequest(SQLModel, table=True):
     # who is not the proposer before anything is released.
     proposed_outcome: str | None = Field(default=None, max_length=24)
     proposed_by: int | None = Field(default=None, foreign_key="user_account.id")
+    # 552a(d)(3)-(4): after a refused correction the person may file a statement of disagreement;
+    # every later disclosure of the record is flagged with it.
+    disagreement: str | None = Field(default=None, sa_type=sa.Text)
+    disagreement_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -542,3 +546,18 @@ class RequestFile(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class CorrectionNotice(SQLModel, table=True):
+    """552a(c)(4): after a record is corrected, each earlier recipient of it (from the access log's
+    disclosures) is told; staff record when."""
+
+    __tablename__ = "correction_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="privacy_request.id", index=True)
+    access_event_id: int = Field(foreign_key="access_event.id")
+    recipient: str = Field(max_length=200)  # an agency code or an organization's name
+    disclosed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    told_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    told_by: int | None = Field(default=None, foreign_key="user_account.id")

@@ -19,9 +19,11 @@ from sqlmodel import Session, col, select
 from portal.core import access_log, clocks
 from portal.core.errors import CaseNotFound, DomainError
 from portal.core.models import (
+    AccessEvent,
     Case,
     CaseLink,
     ClosureDay,
+    CorrectionNotice,
     PrivacyRequest,
     Representation,
     RequestEvent,
@@ -216,8 +218,65 @@ def approve_outcome(session: Session, request: PrivacyRequest, supervisor: User,
     proposal = session.exec(select(RequestEvent).where(RequestEvent.request_id == request.id,
                                                        RequestEvent.to_status == "release_proposed")
                             .order_by(col(RequestEvent.id).desc())).first()
-    _record(session, request, request.proposed_outcome, supervisor, True, proposal.text if proposal else "", now)
+    outcome = request.proposed_outcome
+    _record(session, request, outcome, supervisor, True, proposal.text if proposal else "", now)
+    if outcome == "amended":
+        _owe_correction_notices(session, request, now)
     session.commit()
+
+
+def _owe_correction_notices(session: Session, request: PrivacyRequest, now: datetime) -> None:
+    """552a(c)(4): every earlier recipient of the person's records, from the access log's
+    disclosures, is to be told of the correction."""
+    subjects = subjects_of_request(session, request)
+    if not subjects:
+        return
+    disclosures = session.exec(select(AccessEvent).where(subjects.clause(), AccessEvent.action == "disclosed",
+                                                         AccessEvent.occurred_at <= now)).all()
+    for event in disclosures:
+        recipient = event.recipient_agency or event.recipient_organization or ""
+        session.add(CorrectionNotice(request_id=request.id, access_event_id=event.id, recipient=recipient,
+                                     disclosed_at=event.occurred_at))
+
+
+def correction_notices(session: Session, request: PrivacyRequest) -> list[CorrectionNotice]:
+    return list(session.exec(select(CorrectionNotice).where(CorrectionNotice.request_id == request.id)
+                             .order_by(CorrectionNotice.disclosed_at)))
+
+
+def mark_recipient_told(session: Session, request: PrivacyRequest, notice_id: int, staff: User,
+                        now: datetime) -> None:
+    notice = session.get(CorrectionNotice, notice_id)
+    if notice is None or notice.request_id != request.id or notice.told_at is not None:
+        raise TransitionRefused()
+    begin_write(session)
+    notice.told_at, notice.told_by = now, staff.id
+    session.add(notice)
+    session.add(RequestEvent(request_id=request.id, kind="notice", actor_id=staff.id, by_staff=True,
+                             text=notice.recipient, at=now))
+    session.commit()
+
+
+def file_disagreement(session: Session, request: PrivacyRequest, requester: User, statement: str,
+                      now: datetime) -> None:
+    """552a(d)(3): after a refused correction (and its review), the person's statement of
+    disagreement; every later disclosure of the record carries a flag."""
+    if request.kind != "amendment" or request.status != "amendment_refused" or request.disagreement or \
+            not statement.strip():
+        raise TransitionRefused()
+    begin_write(session)
+    request.disagreement, request.disagreement_at = statement, now
+    session.add(request)
+    session.add(RequestEvent(request_id=request.id, kind="disagreement", actor_id=requester.id, text=statement,
+                             at=now))
+    session.commit()
+
+
+def disagreement_since(session: Session, subject_user_id: int) -> datetime | None:
+    """When the person first filed a statement of disagreement (later disclosures are flagged)."""
+    return session.exec(select(PrivacyRequest.disagreement_at).where(
+        PrivacyRequest.subject_user_id == subject_user_id, PrivacyRequest.disagreement_at.is_not(None))
+        .order_by(PrivacyRequest.disagreement_at)).first()
 
 
 def return_proposal(session: Session, request: PrivacyRequest, supervisor: User, note: str, now: datetime) -> None:

@@ -17,7 +17,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from portal import i18n
-from portal.core import access_log
+from portal.core import access_log, requests
 from portal.core.access_log import Cursor, LogFilter, Subjects
 from portal.core.errors import CaseNotFound
 from portal.db import get_session
@@ -106,7 +106,9 @@ def index(representation_id: str | None):
     form, log_filter = _filter_form()
     today = now().date()
     context = {"form": form, "representation_id": representation_id, "own": representation_id is None,
-               "has_subjects": bool(subjects)}
+               "has_subjects": bool(subjects),
+               "disagreement_at": requests.disagreement_since(get_session(), current_user().id)
+               if representation_id is None else None}
     if log_filter is None:
         return render_page("log/index.html", "results", 400, page=None, summary=None, filter_args={}, **context)
     cursor = Cursor.parse(request.args.get("before"))

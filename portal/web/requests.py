@@ -117,12 +117,13 @@ def _own(public_id: str) -> PrivacyRequest:
 
 
 def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=None, upload_error=None,
-            appeal_form=None):
+            appeal_form=None, disagreement_form=None):
     session = get_session()
     deadline = pr.appeal_deadline(privacy_request)
     return render_template("requests/detail.html", request_=privacy_request, upload_error=upload_error,
                            appeal_until=deadline if deadline and deadline >= now().date() else None,
                            appeal_form=appeal_form or RequestMessageForm(formdata=None, prefix="appeal"),
+                           disagreement_form=disagreement_form or RequestMessageForm(formdata=None, prefix="disagree"),
                            files=pr.request_files(session, privacy_request),
                            events=pr.history(session, privacy_request),
                            days_left=pr.days_left(session, privacy_request, now().date()),
@@ -168,6 +169,23 @@ def appeal(public_id: str):
     log.info("privacy request appealed", extra={"request": public_id})
     tell_requester(privacy_request)
     flash(_("Your appeal is filed."), "success")
+    return redirect(url_for("requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/disagreement")
+@login_required
+def disagreement(public_id: str):
+    privacy_request = _own(public_id)
+    form = RequestMessageForm(prefix="disagree")
+    if not form.validate_on_submit():
+        return _detail(privacy_request, 400, disagreement_form=form)
+    try:
+        pr.file_disagreement(get_session(), privacy_request, current_user(), form.text.data, now())
+    except pr.TransitionRefused:
+        flash(_("A statement of disagreement follows a refused correction, once."), "info")
+        return redirect(url_for("requests.detail", public_id=public_id))
+    log.info("statement of disagreement filed", extra={"request": public_id})
+    flash(_("Your statement is filed. Every later disclosure of this record will carry it."), "success")
     return redirect(url_for("requests.detail", public_id=public_id))
 
 

@@ -67,6 +67,7 @@ def _page(privacy_request: PrivacyRequest, status: int = 200, move_form=None, me
     return render_template(
         "staff/request.html", request_=privacy_request, events=pr.history(session, privacy_request),
         files=pr.request_files(session, privacy_request), upload_error=upload_error,
+        notices=pr.correction_notices(session, privacy_request),
         confirm_form=ConfirmForm(formdata=None),
         requester=session.get(User, privacy_request.requester_user_id),
         days_left=pr.days_left(session, privacy_request, now().date()),
@@ -145,6 +146,21 @@ def approve(public_id: str):
     log.info("privacy request outcome " + ("returned" if returning else "approved"), extra={"request": public_id})
     if not returning:
         tell_requester(privacy_request)
+    flash(_("Saved."), "success")
+    return redirect(url_for("staff_requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/notices/<int:notice_id>")
+@role_required(*STAFF)
+def recipient_told(public_id: str, notice_id: int):
+    """552a(c)(4): staff record that an earlier recipient was told of the correction."""
+    privacy_request = _request(public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        pr.mark_recipient_told(get_session(), privacy_request, notice_id, current_user(), now())
+    except pr.TransitionRefused:
+        abort(404)
     flash(_("Saved."), "success")
     return redirect(url_for("staff_requests.detail", public_id=public_id))
 

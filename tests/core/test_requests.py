@@ -181,3 +181,24 @@ def test_a_full_release_cannot_be_appealed(session, people):
     assert pr.appeal_deadline(request) is None
     with pytest.raises(pr.TransitionRefused):
         pr.appeal(session, request, ana, "More", MONDAY)
+
+
+def test_a_statement_of_disagreement_follows_a_refused_correction_only_once(session, people):
+    from portal.core.accounts import create_confirmed_user, test_hasher
+
+    ana, officer = people
+    supervisor = create_confirmed_user(session, "sup4@example.org", "x" * 12, "supervisor", test_hasher(),
+                                       datetime.now(UTC))
+    access = pr.file_request(session, ana, new(), MONDAY)
+    with pytest.raises(pr.TransitionRefused):
+        pr.file_disagreement(session, access, ana, "No", MONDAY)  # not a correction
+    amendment = pr.file_request(session, ana, new("amendment", key="k9"), MONDAY)
+    with pytest.raises(pr.TransitionRefused):
+        pr.file_disagreement(session, amendment, ana, "No", MONDAY)  # not refused yet
+    pr.staff_move(session, amendment, "acknowledged", officer, "", MONDAY)
+    pr.propose_outcome(session, amendment, "amendment_refused", officer, "The record is accurate", MONDAY)
+    pr.approve_outcome(session, amendment, supervisor, MONDAY)
+    pr.file_disagreement(session, amendment, ana, "It is not", MONDAY)
+    assert pr.disagreement_since(session, ana.id) == MONDAY
+    with pytest.raises(pr.TransitionRefused):
+        pr.file_disagreement(session, amendment, ana, "Again", MONDAY)

@@ -262,3 +262,53 @@ def test_the_requester_appeals_a_denial_from_their_page(ana, make_account):
     appealed = ana.post(filed + "/appeal", data={"appeal-csrf_token": token, "appeal-text": "It is wrong"})
     assert appealed.status_code == 302
     assert "Appealed" in ana.get(filed).get_data(as_text=True)
+
+
+def test_a_correction_tells_earlier_recipients_and_a_refusal_allows_a_statement_flagged_later(
+        ana, make_account, session, client):
+    import time_machine
+
+    token = create_api_client(session, "USCIS", "USCIS access feed")[1]
+
+    def disclose(event_id, when):
+        client.post("/api/v1/access-events", json={"events": [access_event(
+            event_id=event_id, agency="USCIS", component=None, system="CLAIMS3", action="disclosed",
+            purpose="congressional_inquiry", authority={"sorn": "DHS/USCIS-007", "routine_use": "F"},
+            recipient={"organization": "Office of a U.S. Senator"}, occurred_at=when)]},
+            headers={"Authorization": f"Bearer {token}"})
+
+    disclose("before", "2025-03-01T12:00:00Z")
+    staff, supervisor = make_account("po@example.org", "privacy_officer"), make_account("sup@example.org", "supervisor")
+
+    def decide(kind, outcome):
+        filed = file(ana, kind=kind, amendment_record="Address", amendment_correction="12 Main St").headers["Location"]
+        path = f"/en/staff/requests/{filed.rsplit('/', 1)[1]}"
+        for step in ("acknowledged", f"propose:{outcome}"):
+            staff.post(path + "/move", data={"csrf_token": csrf(staff, path), "to_status": step, "note": "Decided"})
+        supervisor.post(path + "/approve", data={"csrf_token": csrf(supervisor, path)})
+        return filed, path
+
+    # Granted: the Senator's office that received the record is to be told; staff record it.
+    _filed, path = decide("amendment", "amended")
+    page = staff.get(path).get_data(as_text=True)
+    assert "Earlier recipients to tell of the correction" in page and "Office of a U.S. Senator" in page
+    notice = re.search(rf'action="({path}/notices/\d+)"', page).group(1)
+    assert staff.post(notice, data={"csrf_token": csrf(staff, path)}).status_code == 302
+    assert "told on" in staff.get(path).get_data(as_text=True)
+    assert staff.post(notice, data={"csrf_token": csrf(staff, path)}).status_code == 404  # once
+
+    # Refused: a statement of disagreement, then every later disclosure carries the flag.
+    refused, _path = decide("amendment", "amendment_refused")
+    page = ana.get(refused).get_data(as_text=True)
+    token_value = re.search(r'name="disagree-csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    filed_statement = ana.post(refused + "/disagreement", data={"disagree-csrf_token": token_value,
+                                                                 "disagree-text": "My address is 12 Main St."})
+    assert filed_statement.status_code == 302
+    assert "Your statement of disagreement" in ana.get(refused).get_data(as_text=True)
+    session.commit()
+    from datetime import UTC, datetime, timedelta
+    later = (datetime.now(UTC) + timedelta(minutes=1)).replace(microsecond=0)
+    with time_machine.travel(later + timedelta(seconds=30)):
+        disclose("after", later.isoformat())
+    log = ana.get("/en/log/?agency=USCIS").get_data(as_text=True)
+    assert log.count("You filed a statement of disagreement") == 1  # the later disclosure only

@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-11-29 19:13:35.928590
+Create Date: 2026-11-29 19:21:32.345534
 """
 import sqlalchemy as sa
 import sqlmodel
@@ -61,6 +61,8 @@ def upgrade() -> None:
     sa.Column('staff_alert', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('proposed_outcome', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
     sa.Column('proposed_by', sa.Integer(), nullable=True),
+    sa.Column('disagreement', sa.Text(), nullable=True),
+    sa.Column('disagreement_at', portal.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('closed_at', portal.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['access_event_id'], ['access_event.id'], name=op.f('fk_privacy_request_access_event_id_access_event')),
     sa.ForeignKeyConstraint(['assignee_id'], ['user_account.id'], name=op.f('fk_privacy_request_assignee_id_user_account')),
@@ -78,6 +80,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_privacy_request_requester_user_id'), ['requester_user_id'], unique=False)
         batch_op.create_index('ix_privacy_request_status_due_on', ['status', 'due_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_privacy_request_subject_user_id'), ['subject_user_id'], unique=False)
+
+    op.create_table('correction_notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('access_event_id', sa.Integer(), nullable=False),
+    sa.Column('recipient', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('disclosed_at', portal.core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('told_at', portal.core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('told_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['access_event_id'], ['access_event.id'], name=op.f('fk_correction_notice_access_event_id_access_event')),
+    sa.ForeignKeyConstraint(['request_id'], ['privacy_request.id'], name=op.f('fk_correction_notice_request_id_privacy_request')),
+    sa.ForeignKeyConstraint(['told_by'], ['user_account.id'], name=op.f('fk_correction_notice_told_by_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_correction_notice'))
+    )
+    with op.batch_alter_table('correction_notice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_correction_notice_request_id'), ['request_id'], unique=False)
 
     op.create_table('request_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -127,6 +145,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_request_event_request_id'))
 
     op.drop_table('request_event')
+    with op.batch_alter_table('correction_notice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_correction_notice_request_id'))
+
+    op.drop_table('correction_notice')
     with op.batch_alter_table('privacy_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_privacy_request_subject_user_id'))
         batch_op.drop_index('ix_privacy_request_status_due_on')
