@@ -10,6 +10,7 @@ working days once, with its reason).
 from __future__ import annotations
 
 import hashlib
+import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -456,3 +457,48 @@ def subjects_of_request(session: Session, request: PrivacyRequest):
     if request.subject_case_id is not None:
         return access_log.subjects_of_party(session, request.subject_case_id, request.subject_party_role)
     return access_log.subjects_of_user(session, request.subject_user_id)
+
+
+# --- the annual FOIA report ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    group: str  # track 1, 2, 3 (access), accounting, amendment
+    received: int
+    processed: int
+    median_days: float | None
+    average_days: float | None
+    backlog: int  # still open at the end of the fiscal year and past their due date
+
+
+def fiscal_year(year: int) -> tuple[date, date]:
+    """The federal fiscal year `year`: 1 October of the year before to 30 September."""
+    return date(year - 1, 10, 1), date(year, 9, 30)
+
+
+def _group(request: PrivacyRequest) -> str:
+    return f"track {request.track}" if request.kind == "access" else request.kind
+
+
+def annual_report(session: Session, year: int) -> list[ReportRow]:
+    """The figures an agency's annual FOIA report needs, per track: requests received and
+    processed in the fiscal year, median and average working days to process (the clock's
+    pauses left out), and the backlog at its end."""
+    start, end = fiscal_year(year)
+    cal = calendar(session)
+    rows = session.exec(select(PrivacyRequest).where(PrivacyRequest.received_on <= end)).all()
+    groups = ["track 1", "track 2", "track 3", "accounting", "amendment"]
+    report = []
+    for group in groups:
+        mine = [r for r in rows if _group(r) == group]
+        received = [r for r in mine if start <= r.received_on <= end]
+        processed = [r for r in mine if r.closed_at is not None and start <= r.closed_at.date() <= end
+                     and r.status != "withdrawn"]
+        days = [cal.working_days_between(r.received_on, r.closed_at.date()) - r.paused_working_days
+                for r in processed]
+        backlog = [r for r in mine if (r.closed_at is None or r.closed_at.date() > end) and r.due_on < end]
+        report.append(ReportRow(group, len(received), len(processed),
+                                statistics.median(days) if days else None,
+                                round(statistics.fmean(days), 1) if days else None, len(backlog)))
+    return report

@@ -4,7 +4,10 @@ reads the requester's data: it is recorded in their access log."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.core import access_log
@@ -73,6 +76,26 @@ def _page(privacy_request: PrivacyRequest, status: int = 200, move_form=None, me
         days_left=pr.days_left(session, privacy_request, now().date()),
         move_form=move_form or _move_form(privacy_request),
         message_form=message_form or RequestMessageForm(formdata=None)), status
+
+
+@bp.get("/report.csv")
+@role_required(*STAFF)
+def report():
+    """The annual FOIA report's figures for a fiscal year (?year=2026), as CSV."""
+    year = request.args.get("year", type=int) or now().year + (1 if now().month >= 10 else 0)
+    if not 2000 <= year <= 2100:
+        abort(400)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["fiscal_year", "group", "received", "processed", "median_working_days",
+                     "average_working_days", "backlog_past_due"])
+    for row in pr.annual_report(get_session(), year):
+        writer.writerow([year, row.group, row.received, row.processed,
+                         "" if row.median_days is None else row.median_days,
+                         "" if row.average_days is None else row.average_days, row.backlog])
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="foia-annual-report-fy{year}.csv"'
+    return response
 
 
 @bp.route("/closures", methods=["GET", "POST"])

@@ -202,3 +202,41 @@ def test_a_statement_of_disagreement_follows_a_refused_correction_only_once(sess
     assert pr.disagreement_since(session, ana.id) == MONDAY
     with pytest.raises(pr.TransitionRefused):
         pr.file_disagreement(session, amendment, ana, "Again", MONDAY)
+
+
+def test_the_annual_report_against_hand_computed_figures(session, people):
+    """Fiscal year 2026 (1 Oct 2025 to 30 Sep 2026). Track 2: three requests received, two
+    processed in 10 and 21 working days (the second 26, less a 5-day pause), one open and past due.
+    Track 1: one received in FY2025, processed in FY2026 in 4 working days."""
+    from datetime import timedelta
+
+    from portal.core.accounts import create_confirmed_user, test_hasher
+
+    ana, officer = people
+    supervisor = create_confirmed_user(session, "sup5@example.org", "x" * 12, "supervisor", test_hasher(),
+                                       datetime.now(UTC))
+
+    def filed(key, track, on):
+        return pr.file_request(session, ana, new(key=key, track=track), datetime(on.year, on.month, on.day, 10,
+                                                                                 tzinfo=EASTERN))
+
+    def close(request, on, outcome="completed_full"):
+        when = datetime(on.year, on.month, on.day, 12, tzinfo=EASTERN)
+        pr.staff_move(session, request, "acknowledged", officer, "", when)
+        pr.propose_outcome(session, request, outcome, officer, "", when)
+        pr.approve_outcome(session, request, supervisor, when)
+
+    a = filed("a", 2, date(2026, 3, 2))
+    close(a, date(2026, 3, 16))  # 10 working days
+    b = filed("b", 2, date(2026, 4, 1))
+    b.paused_working_days = 5  # the clock stood for 5 working days
+    close(b, date(2026, 5, 7), "completed_partial")  # 2-30 April: 21, 1-7 May: 5; 26 less 5 = 21
+    filed("c", 2, date(2026, 6, 1))  # due 29 June, still open on 30 September
+    old = filed("d", 1, date(2025, 9, 22))  # received in FY2025
+    close(old, date(2025, 10, 1) + timedelta(days=1))  # processed on 2 October 2025, in FY2026
+    rows = {row.group: row for row in pr.annual_report(session, 2026)}
+    assert (rows["track 2"].received, rows["track 2"].processed, rows["track 2"].backlog) == (3, 2, 1)
+    assert rows["track 2"].median_days == 15.5 and rows["track 2"].average_days == 15.5
+    # 22 Sep to 2 Oct 2025: 23-26, 29, 30 Sep, 1, 2 Oct = 8 working days.
+    assert (rows["track 1"].received, rows["track 1"].processed, rows["track 1"].median_days) == (0, 1, 8)
+    assert rows["accounting"] == pr.ReportRow("accounting", 0, 0, None, None, 0)

@@ -312,3 +312,17 @@ def test_a_correction_tells_earlier_recipients_and_a_refusal_allows_a_statement_
         disclose("after", later.isoformat())
     log = ana.get("/en/log/?agency=USCIS").get_data(as_text=True)
     assert log.count("You filed a statement of disagreement") == 1  # the later disclosure only
+
+
+def test_staff_download_the_annual_report_figures(ana, make_account):
+    import csv
+    import io
+
+    file(ana)
+    staff = make_account("po@example.org", role="privacy_officer")
+    response = staff.get("/en/staff/requests/report.csv?year=2026")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["group"] for r in rows] == ["track 1", "track 2", "track 3", "accounting", "amendment"]
+    assert staff.get("/en/staff/requests/report.csv?year=1800").status_code == 400
+    assert ana.get("/en/staff/requests/report.csv").status_code == 404
