@@ -480,6 +480,10 @@ class PrivacyRequest(SQLModel, table=True):
     expedite: bool = Field(default=False)
     expedite_statement: str | None = Field(default=None, sa_type=sa.Text)
     fee_category: str = Field(default="other", max_length=16)  # commercial | educational | other
+    # The fee estimate staff give before work proceeds (core.fees), in cents; None until given.
+    fee_estimate_cents: int | None = None
+    fee_charged_cents: int | None = None
+    fee_waived: str | None = Field(default=None, max_length=8)  # late | minimum
     declaration_name: str = Field(max_length=200)  # typed under penalty of perjury (28 U.S.C. 1746)
     language: str = Field(max_length=16)
     submitted_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

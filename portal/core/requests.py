@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from portal.core import access_log, clocks
+from portal.core import access_log, clocks, fees
 from portal.core.errors import CaseNotFound, DomainError
 from portal.core.models import (
     AccessEvent,
@@ -502,3 +502,21 @@ def annual_report(session: Session, year: int) -> list[ReportRow]:
                                 statistics.median(days) if days else None,
                                 round(statistics.fmean(days), 1) if days else None, len(backlog)))
     return report
+
+
+def record_fee_estimate(session: Session, request: PrivacyRequest, staff: User, search_quarter_hours: int,
+                        review_quarter_hours: int, pages: int, now: datetime) -> fees.FeeEstimate:
+    """Staff's estimate, told to the requester before work proceeds; nothing is charged when the
+    agency is already late."""
+    if request.status not in OPEN:
+        raise TransitionRefused()
+    late = request.paused_on is None and now.date() > request.due_on
+    estimate = fees.estimate(request.fee_category, search_quarter_hours, review_quarter_hours, pages, late)
+    begin_write(session)
+    request.fee_estimate_cents, request.fee_charged_cents = estimate.total, estimate.charged
+    request.fee_waived = estimate.waived
+    session.add(request)
+    session.add(RequestEvent(request_id=request.id, kind="fee", actor_id=staff.id, by_staff=True,
+                             text=f"{estimate.charged}", at=now))
+    session.commit()
+    return estimate

@@ -9,8 +9,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -18,7 +20,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional
 
 from portal import i18n
 from portal.core.ingest import AGENCIES
@@ -286,3 +288,12 @@ class ClosureDayForm(FlaskForm):
     day = DateField(_l("Day the office is closed"), validators=[DataRequired(_l("Enter the date."))])
     reason = StringField(_l("Reason (for example the executive order)"), validators=[
         DataRequired(_l("Give the reason.")), Length(max=200)])
+
+
+class FeeEstimateForm(FlaskForm):
+    search_hours = DecimalField(_l("Search time, in hours (quarter hours: 0.25)"), places=2, validators=[
+        InputRequired(_l("Enter the hours (0 for none).")), NumberRange(min=0, max=1000)])
+    review_hours = DecimalField(_l("Review time, in hours"), places=2, validators=[
+        InputRequired(_l("Enter the hours (0 for none).")), NumberRange(min=0, max=1000)])
+    pages = IntegerField(_l("Pages to copy"), validators=[
+        InputRequired(_l("Enter the pages (0 for none).")), NumberRange(min=0, max=1_000_000)])

@@ -18,7 +18,7 @@ from portal.db import get_session
 from portal.logs import get_logger
 from portal.web import request_files
 from portal.web.auth import current_user, now, role_required, send_mail
-from portal.web.forms import ClosureDayForm, ConfirmForm, RequestMessageForm, RequestMoveForm
+from portal.web.forms import ClosureDayForm, ConfirmForm, FeeEstimateForm, RequestMessageForm, RequestMoveForm
 from portal.web.localized import localized_blueprint
 from portal.web.messages import N_
 from portal.web.requests import tell_requester
@@ -65,12 +65,13 @@ def _move_form(privacy_request: PrivacyRequest, from_request: bool = False) -> R
 
 
 def _page(privacy_request: PrivacyRequest, status: int = 200, move_form=None, message_form=None,
-          upload_error=None):
+          upload_error=None, fee_form=None):
     session = get_session()
     return render_template(
         "staff/request.html", request_=privacy_request, events=pr.history(session, privacy_request),
         files=pr.request_files(session, privacy_request), upload_error=upload_error,
         notices=pr.correction_notices(session, privacy_request),
+        fee_form=fee_form or FeeEstimateForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         requester=session.get(User, privacy_request.requester_user_id),
         days_left=pr.days_left(session, privacy_request, now().date()),
@@ -170,6 +171,24 @@ def approve(public_id: str):
     if not returning:
         tell_requester(privacy_request)
     flash(_("Saved."), "success")
+    return redirect(url_for("staff_requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/fees")
+@role_required(*STAFF)
+def fee_estimate(public_id: str):
+    """The fee estimate, recorded and told to the requester before work proceeds."""
+    privacy_request = _request(public_id)
+    form = FeeEstimateForm()
+    if not form.validate_on_submit():
+        return _page(privacy_request, 400, fee_form=form)
+    try:
+        pr.record_fee_estimate(get_session(), privacy_request, current_user(), round(form.search_hours.data * 4),
+                               round(form.review_hours.data * 4), form.pages.data, now())
+    except pr.TransitionRefused:
+        abort(409)
+    tell_requester(privacy_request)
+    flash(_("Saved. The requester is told by e-mail."), "success")
     return redirect(url_for("staff_requests.detail", public_id=public_id))
 
 

@@ -326,3 +326,33 @@ def test_staff_download_the_annual_report_figures(ana, make_account):
     assert [r["group"] for r in rows] == ["track 1", "track 2", "track 3", "accounting", "amendment"]
     assert staff.get("/en/staff/requests/report.csv?year=1800").status_code == 400
     assert ana.get("/en/staff/requests/report.csv").status_code == 404
+
+
+def test_staff_estimate_fees_and_nothing_is_charged_when_the_agency_is_late(ana, make_account, session):
+    from datetime import UTC, datetime, timedelta
+
+    import time_machine
+
+
+    filed = file(ana).headers["Location"]
+    path = f"/en/staff/requests/{filed.rsplit('/', 1)[1]}"
+    staff = make_account("po@example.org", role="privacy_officer")
+
+    def estimate(client, **values):
+        data = {"csrf_token": csrf(client, path), "search_hours": "3", "review_hours": "1", "pages": "150"}
+        data.update(values)
+        return client.post(path + "/fees", data=data)
+
+    assert estimate(staff, search_hours="-1").status_code == 400
+    assert estimate(staff, pages="many").status_code == 400
+    assert estimate(staff).status_code == 302
+    # "Everyone else": 1 hour of search past the free 2 (4 x $7) and 50 pages past the free 100.
+    assert "Estimated fee: $33" in ana.get(filed).get_data(as_text=True)
+    session.commit()
+    request = session.exec(select(PrivacyRequest)).one()
+    late = datetime.combine(request.due_on + timedelta(days=3), datetime.min.time(), UTC) + timedelta(hours=15)
+    with time_machine.travel(late, tick=False):
+        late_staff = make_account("po-late@example.org", role="privacy_officer")
+        assert estimate(late_staff).status_code == 302
+        sign_in(ana)
+        assert "No fee: the agency is past its deadline." in ana.get(filed).get_data(as_text=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-11-29 19:21:32.345534
+Create Date: 2026-11-29 19:30:42.889730
 """
 import sqlalchemy as sa
 import sqlmodel
@@ -47,6 +47,9 @@ def upgrade() -> None:
     sa.Column('expedite', sa.Boolean(), nullable=False),
     sa.Column('expedite_statement', sa.Text(), nullable=True),
     sa.Column('fee_category', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('fee_estimate_cents', sa.Integer(), nullable=True),
+    sa.Column('fee_charged_cents', sa.Integer(), nullable=True),
+    sa.Column('fee_waived', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('declaration_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('submitted_at', portal.core.models.UTCDateTime(timezone=True), nullable=False),
