@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from portal.core import access_log
+from portal.core import access_log, requests
 from portal.core.access_log import LogEntry, LogFilter, WithheldGroup
 from portal.core.cases import PublicCaseStatus, linked_case_status
 from portal.core.errors import CaseNotFound
@@ -42,6 +42,12 @@ class RecordData:
     withheld: list[WithheldGroup]
     period_start: date | None
     period_end: date | None
+    disagreement_at: datetime | None = None  # a statement of disagreement flags later disclosures
+
+    def flagged(self, entry: LogEntry) -> bool:
+        """Whether this disclosure came after the person's statement of disagreement."""
+        return bool(self.disagreement_at and entry.action.code == "disclosed"
+                    and entry.occurred_at > self.disagreement_at)
 
     @property
     def entries(self) -> int:
@@ -63,6 +69,7 @@ class RecordData:
             "accounting": None if self.accounting is None else [e.export_row() for e in self.accounting],
             "withheld": [{"exemption": g.exemption.code, "until": g.until.isoformat() if g.until else None,
                           "count": g.count} for g in self.withheld],
+            "disagreement_at": self.disagreement_at.isoformat() if self.disagreement_at else None,
         }
 
     def data_hash(self) -> str:
@@ -106,4 +113,5 @@ def build_record(session: Session, user: User, kind: str, today: date,
         log_filter = LogFilter(since=period_start, until=period_end)
         accounting = list(access_log.iter_log(session, subjects, log_filter, today))
         withheld = access_log.withheld_groups(session, subjects, today)
-    return RecordData(kind, _person(session, user), cases, accounting, withheld, period_start, period_end)
+    return RecordData(kind, _person(session, user), cases, accounting, withheld, period_start, period_end,
+                      requests.disagreement_since(session, user.id))

@@ -240,3 +240,25 @@ def test_the_annual_report_against_hand_computed_figures(session, people):
     # 22 Sep to 2 Oct 2025: 23-26, 29, 30 Sep, 1, 2 Oct = 8 working days.
     assert (rows["track 1"].received, rows["track 1"].processed, rows["track 1"].median_days) == (0, 1, 8)
     assert rows["accounting"] == pr.ReportRow("accounting", 0, 0, None, None, 0)
+
+
+def test_the_accounting_flags_disclosures_after_a_statement_of_disagreement(session, people):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from portal.core.records import build_record
+
+    ana, _officer = people
+    request = pr.file_request(session, ana, new("amendment", key="kd"), MONDAY)
+    request.status, request.disagreement, request.disagreement_at = "amendment_refused", "No", MONDAY
+    session.add(request)
+    session.commit()
+    record = build_record(session, ana, "accounting", MONDAY.date())
+    assert record.disagreement_at == MONDAY  # the same instant, stored in UTC
+    assert record.as_json()["disagreement_at"] == "2026-03-02T15:00:00+00:00"
+
+    def entry(action, days):  # the two things `flagged` reads of a log entry
+        return SimpleNamespace(action=SimpleNamespace(code=action), occurred_at=MONDAY + timedelta(days=days))
+
+    assert [record.flagged(entry(a, d)) for a, d in (("disclosed", 1), ("disclosed", -1), ("viewed", 1))] == [
+        True, False, False]

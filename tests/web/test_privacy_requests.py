@@ -312,6 +312,10 @@ def test_a_correction_tells_earlier_recipients_and_a_refusal_allows_a_statement_
         disclose("after", later.isoformat())
     log = ana.get("/en/log/?agency=USCIS").get_data(as_text=True)
     assert log.count("You filed a statement of disagreement") == 1  # the later disclosure only
+    # The accounting of disclosures carries the flag too.
+    from tests.web.test_documents import download, make, text_of
+    text = text_of(download(ana, make(ana)))
+    assert text.count("You filed a statement of disagreement") == 1
 
 
 def test_staff_download_the_annual_report_figures(ana, make_account):
