@@ -14,6 +14,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -122,14 +123,20 @@ def file_request(session: Session, requester: User, new: NewRequest, now: dateti
 # --- reading -------------------------------------------------------------------------------------
 
 
+def _seen_by(user: User):
+    """Requests the user filed, and those a representative filed about the user's records."""
+    return sa.or_(PrivacyRequest.requester_user_id == user.id, PrivacyRequest.subject_user_id == user.id)
+
+
 def own_requests(session: Session, user: User) -> list[PrivacyRequest]:
-    return list(session.exec(select(PrivacyRequest).where(PrivacyRequest.requester_user_id == user.id)
-                             .order_by(col(PrivacyRequest.id).desc())))
+    return list(session.exec(select(PrivacyRequest).where(_seen_by(user)).order_by(col(PrivacyRequest.id).desc())))
 
 
-def own_request(session: Session, user: User, public_id: str) -> PrivacyRequest:
-    request = session.exec(select(PrivacyRequest).where(PrivacyRequest.public_id == public_id,
-                                                        PrivacyRequest.requester_user_id == user.id)).first()
+def own_request(session: Session, user: User, public_id: str, acting: bool = False) -> PrivacyRequest:
+    """One request the user may see; with `acting` (write, withdraw, appeal, attach), only one
+    they filed themselves. CaseNotFound otherwise (the same answer as an unknown id)."""
+    seen = PrivacyRequest.requester_user_id == user.id if acting else _seen_by(user)
+    request = session.exec(select(PrivacyRequest).where(PrivacyRequest.public_id == public_id, seen)).first()
     if request is None:
         raise CaseNotFound()
     return request

@@ -108,9 +108,10 @@ def new():
     return redirect(url_for("requests.detail", public_id=filed.public_id))
 
 
-def _own(public_id: str) -> PrivacyRequest:
+def _own(public_id: str, acting: bool = True) -> PrivacyRequest:
+    """The request, if the signed-in person may see it (and, when `acting`, filed it)."""
     try:
-        return pr.own_request(get_session(), current_user(), public_id)
+        return pr.own_request(get_session(), current_user(), public_id, acting)
     except CaseNotFound:
         log.warning("privacy request refused", extra={"endpoint": request.endpoint})
         abort(404)
@@ -121,6 +122,7 @@ def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=Non
     session = get_session()
     deadline = pr.appeal_deadline(privacy_request)
     return render_template("requests/detail.html", request_=privacy_request, upload_error=upload_error,
+                           filed_for_me=privacy_request.requester_user_id != current_user().id,
                            appeal_until=deadline if deadline and deadline >= now().date() else None,
                            appeal_form=appeal_form or RequestMessageForm(formdata=None, prefix="appeal"),
                            disagreement_form=disagreement_form or RequestMessageForm(formdata=None, prefix="disagree"),
@@ -134,7 +136,7 @@ def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=Non
 @bp.get("/<public_id>")
 @login_required
 def detail(public_id: str):
-    return _detail(_own(public_id))
+    return _detail(_own(public_id, acting=False))
 
 
 @bp.post("/<public_id>/message")
@@ -224,6 +226,6 @@ def upload_file(public_id: str):
 @login_required
 def download_file(public_id: str, file_id: str):
     try:
-        return request_files.download(_own(public_id), file_id)
+        return request_files.download(_own(public_id, acting=False), file_id)
     except CaseNotFound:
         abort(404)

@@ -243,7 +243,13 @@ def test_a_representative_files_for_a_client_whose_log_records_the_staff_read(an
     assert "On behalf of" in page
     # Staff opened a request about Ana's records: it shows in Ana's log, not the representative's.
     assert "A member of this portal" in ana.get("/en/log/?agency=PORTAL").get_data(as_text=True)
-    assert ana.get(filed.headers["Location"]).status_code == 404  # the requester's page is the representative's
+    # Ana follows the request filed about her records, but only her representative acts on it.
+    location = filed.headers["Location"]
+    assert location in ana.get("/en/requests/").get_data(as_text=True)
+    page = ana.get(location).get_data(as_text=True)
+    assert "Your representative filed this request" in page and "Withdraw this request" not in page
+    assert ana.post(location + "/withdraw", data={"csrf_token": csrf(ana, "/en/requests/")}).status_code == 404
+    assert make_account("stranger@example.org").get(location).status_code == 404
 
 
 def test_the_requester_appeals_a_denial_from_their_page(ana, make_account):
