@@ -118,14 +118,14 @@ def _own(public_id: str, acting: bool = True) -> PrivacyRequest:
 
 
 def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=None, upload_error=None,
-            appeal_form=None, disagreement_form=None):
+            appeal_form=None, disagree_form=None):
     session = get_session()
     deadline = pr.appeal_deadline(privacy_request)
     return render_template("requests/detail.html", request_=privacy_request, upload_error=upload_error,
                            filed_for_me=privacy_request.requester_user_id != current_user().id,
                            appeal_until=deadline if deadline and deadline >= now().date() else None,
                            appeal_form=appeal_form or RequestMessageForm(formdata=None, prefix="appeal"),
-                           disagreement_form=disagreement_form or RequestMessageForm(formdata=None, prefix="disagree"),
+                           disagreement_form=disagree_form or RequestMessageForm(formdata=None, prefix="disagree"),
                            files=pr.request_files(session, privacy_request),
                            events=pr.history(session, privacy_request),
                            days_left=pr.days_left(session, privacy_request, now().date()),
@@ -156,39 +156,39 @@ def message(public_id: str):
     return redirect(url_for("requests.detail", public_id=public_id))
 
 
+def _statement(public_id: str, prefix: str, act, refused: str, done: str, event: str, tell: bool):
+    """A requester's written step on a decided request (an appeal, a statement of disagreement):
+    the form under `prefix`, `act(session, request, user, text, now)`, then a flash and a redirect."""
+    privacy_request = _own(public_id)
+    form = RequestMessageForm(prefix=prefix)
+    if not form.validate_on_submit():
+        return _detail(privacy_request, 400, **{f"{prefix}_form": form})
+    try:
+        act(get_session(), privacy_request, current_user(), form.text.data, now())
+    except pr.TransitionRefused:
+        flash(refused, "info")
+        return redirect(url_for("requests.detail", public_id=public_id))
+    log.info(event, extra={"request": public_id})
+    if tell:
+        tell_requester(privacy_request)
+    flash(done, "success")
+    return redirect(url_for("requests.detail", public_id=public_id))
+
+
 @bp.post("/<public_id>/appeal")
 @login_required
 def appeal(public_id: str):
-    privacy_request = _own(public_id)
-    form = RequestMessageForm(prefix="appeal")
-    if not form.validate_on_submit():
-        return _detail(privacy_request, 400, appeal_form=form)
-    try:
-        pr.appeal(get_session(), privacy_request, current_user(), form.text.data, now())
-    except pr.TransitionRefused:
-        flash(_("This decision can no longer be appealed."), "info")
-        return redirect(url_for("requests.detail", public_id=public_id))
-    log.info("privacy request appealed", extra={"request": public_id})
-    tell_requester(privacy_request)
-    flash(_("Your appeal is filed."), "success")
-    return redirect(url_for("requests.detail", public_id=public_id))
+    return _statement(public_id, "appeal", pr.appeal, _("This decision can no longer be appealed."),
+                      _("Your appeal is filed."), "privacy request appealed", tell=True)
 
 
 @bp.post("/<public_id>/disagreement")
 @login_required
 def disagreement(public_id: str):
-    privacy_request = _own(public_id)
-    form = RequestMessageForm(prefix="disagree")
-    if not form.validate_on_submit():
-        return _detail(privacy_request, 400, disagreement_form=form)
-    try:
-        pr.file_disagreement(get_session(), privacy_request, current_user(), form.text.data, now())
-    except pr.TransitionRefused:
-        flash(_("A statement of disagreement follows a refused correction, once."), "info")
-        return redirect(url_for("requests.detail", public_id=public_id))
-    log.info("statement of disagreement filed", extra={"request": public_id})
-    flash(_("Your statement is filed. Every later disclosure of this record will carry it."), "success")
-    return redirect(url_for("requests.detail", public_id=public_id))
+    return _statement(public_id, "disagree", pr.file_disagreement,
+                      _("A statement of disagreement follows a refused correction, once."),
+                      _("Your statement is filed. Every later disclosure of this record will carry it."),
+                      "statement of disagreement filed", tell=False)
 
 
 @bp.post("/<public_id>/withdraw")

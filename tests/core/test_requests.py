@@ -21,6 +21,11 @@ def people(session):
     return ana, staff
 
 
+@pytest.fixture
+def supervisor(session):
+    return create_confirmed_user(session, "sup@example.org", "x" * 12, "supervisor", test_hasher(), datetime.now(UTC))
+
+
 def new(kind="access", key="k1", **changes):
     values = dict(kind=kind, description="My A-file", declaration_name="Ana Example", language="es",
                   submission_key=key, track=1)
@@ -109,12 +114,9 @@ def test_outcomes_fit_the_kind(session, people, kind, outcome, allowed):
             pr.propose_outcome(session, request, outcome, staff, "", MONDAY)
 
 
-def test_two_people_release_records(session, people):
-    from portal.core.accounts import create_confirmed_user, test_hasher
+def test_two_people_release_records(session, people, supervisor):
 
     ana, officer = people
-    supervisor = create_confirmed_user(session, "sup@example.org", "x" * 12, "supervisor", test_hasher(),
-                                       datetime.now(UTC))
     request = pr.file_request(session, ana, new(), MONDAY)
     pr.staff_move(session, request, "acknowledged", officer, "", MONDAY)
     pr.propose_outcome(session, request, "completed_partial", supervisor, "Released with (b)(6)", MONDAY)
@@ -142,14 +144,11 @@ def test_the_requester_withdraws_an_open_request_only(session, people):
     assert steps == [(None, "submitted"), ("submitted", "withdrawn")]
 
 
-def test_an_appeal_within_90_days_reopens_the_request_on_a_new_clock(session, people):
+def test_an_appeal_within_90_days_reopens_the_request_on_a_new_clock(session, people, supervisor):
     from datetime import timedelta
 
-    from portal.core.accounts import create_confirmed_user, test_hasher
 
     ana, officer = people
-    supervisor = create_confirmed_user(session, "sup2@example.org", "x" * 12, "supervisor", test_hasher(),
-                                       datetime.now(UTC))
     request = pr.file_request(session, ana, new(), MONDAY)
     pr.staff_move(session, request, "acknowledged", officer, "", MONDAY)
     pr.propose_outcome(session, request, "denied", officer, "Exempt under (b)(7)(E)", MONDAY)
@@ -168,12 +167,9 @@ def test_an_appeal_within_90_days_reopens_the_request_on_a_new_clock(session, pe
     assert request.status == "completed_partial"
 
 
-def test_a_full_release_cannot_be_appealed(session, people):
-    from portal.core.accounts import create_confirmed_user, test_hasher
+def test_a_full_release_cannot_be_appealed(session, people, supervisor):
 
     ana, officer = people
-    supervisor = create_confirmed_user(session, "sup3@example.org", "x" * 12, "supervisor", test_hasher(),
-                                       datetime.now(UTC))
     request = pr.file_request(session, ana, new(), MONDAY)
     pr.staff_move(session, request, "acknowledged", officer, "", MONDAY)
     pr.propose_outcome(session, request, "completed_full", officer, "All released", MONDAY)
@@ -183,12 +179,9 @@ def test_a_full_release_cannot_be_appealed(session, people):
         pr.appeal(session, request, ana, "More", MONDAY)
 
 
-def test_a_statement_of_disagreement_follows_a_refused_correction_only_once(session, people):
-    from portal.core.accounts import create_confirmed_user, test_hasher
+def test_a_statement_of_disagreement_follows_a_refused_correction_only_once(session, people, supervisor):
 
     ana, officer = people
-    supervisor = create_confirmed_user(session, "sup4@example.org", "x" * 12, "supervisor", test_hasher(),
-                                       datetime.now(UTC))
     access = pr.file_request(session, ana, new(), MONDAY)
     with pytest.raises(pr.TransitionRefused):
         pr.file_disagreement(session, access, ana, "No", MONDAY)  # not a correction
@@ -204,17 +197,14 @@ def test_a_statement_of_disagreement_follows_a_refused_correction_only_once(sess
         pr.file_disagreement(session, amendment, ana, "Again", MONDAY)
 
 
-def test_the_annual_report_against_hand_computed_figures(session, people):
+def test_the_annual_report_against_hand_computed_figures(session, people, supervisor):
     """Fiscal year 2026 (1 Oct 2025 to 30 Sep 2026). Track 2: three requests received, two
     processed in 10 and 21 working days (the second 26, less a 5-day pause), one open and past due.
     Track 1: one received in FY2025, processed in FY2026 in 4 working days."""
     from datetime import timedelta
 
-    from portal.core.accounts import create_confirmed_user, test_hasher
 
     ana, officer = people
-    supervisor = create_confirmed_user(session, "sup5@example.org", "x" * 12, "supervisor", test_hasher(),
-                                       datetime.now(UTC))
 
     def filed(key, track, on):
         return pr.file_request(session, ana, new(key=key, track=track), datetime(on.year, on.month, on.day, 10,
