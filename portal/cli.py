@@ -124,7 +124,8 @@ def demo() -> None:
     """Seed demo data (idempotent) and print receipt numbers to try."""
     from portal.demo import seed_demo
 
-    summary = seed_demo(get_session(), current_app.extensions["portal.hasher"])
+    summary = seed_demo(get_session(), current_app.extensions["portal.hasher"],
+                        current_app.config["PORTAL_SETTINGS"].instance_dir / "request_files")
     click.echo(summary.describe())
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from faker import Faker
 from sqlmodel import Session, select
 
 from portal.catalog import load_catalog
-from portal.core import requests
+from portal.core import releases, requests
 from portal.core.accounts import create_confirmed_user, link_case, new_totp_secret, production_hasher
 from portal.core.cases import CASE_EVENTS
 from portal.core.errors import LinkFailed
@@ -250,7 +251,8 @@ def _examples(session: Session, generator: _Generator) -> dict[str, str]:
     return examples
 
 
-def seed_demo(session: Session, hasher=None) -> DemoSummary:
+def seed_demo(session: Session, hasher=None, files_folder: Path | None = None) -> DemoSummary:
+    """Seed everything (idempotent); `files_folder` keeps the demo requests' files."""
     hasher = hasher or production_hasher()
     generator = _Generator()
     generator.build()
@@ -274,7 +276,7 @@ def seed_demo(session: Session, hasher=None) -> DemoSummary:
                                  + showcase_events(codes[0][0], ANCHOR))
     summary = DemoSummary(stored=stored, already_seeded=seeded is not None, examples=examples,
                           cases=len(generator.receipts), access_codes=codes,
-                          logins=_demo_logins(session, client, codes[0], hasher))
+                          logins=_demo_logins(session, client, codes[0], hasher, files_folder, codes[1][0]))
     return summary
 
 
@@ -284,8 +286,8 @@ DEMO_ACCOUNTS = [("applicant", "applicant@example.org"), ("representative", "att
                  ("admin", "admin@example.org")]
 
 
-def _demo_logins(session: Session, client: ApiClient, first_code: tuple[str, str, str], hasher
-                 ) -> list[tuple[str, str, str | None]]:
+def _demo_logins(session: Session, client: ApiClient, first_code: tuple[str, str, str], hasher,
+                 files_folder: Path | None, second_receipt: str) -> list[tuple[str, str, str | None]]:
     """One account per role (idempotent). The applicant has the first printed case linked, and
     the attorney a G-28 for it; staff and the attorney get a TOTP key (they must use one)."""
     now = datetime.now(UTC)
@@ -313,22 +315,57 @@ def _demo_logins(session: Session, client: ApiClient, first_code: tuple[str, str
         "representative": {"email": "attorney@example.org", "bar_number": "123456", "bar_state": "NY",
                            "organization": "Demo Legal Aid"},
         "action": "filed", "effective_on": now.date().isoformat()}])
-    _demo_requests(session, users, now)
+    _demo_requests(session, users, now, files_folder, second_receipt)
     return [(role, users[role].email, users[role].totp_secret) for role, _ in DEMO_ACCOUNTS]
 
 
-def _demo_requests(session: Session, users: dict[str, User], now: datetime) -> None:
-    """The demo applicant's privacy requests: one waiting in the staff queue, one acknowledged
-    (idempotent: the same submission keys file nothing twice)."""
-    applicant, officer = users["applicant"], users["privacy_officer"]
-    file = lambda key, **values: requests.file_request(session, applicant, requests.NewRequest(  # noqa: E731
-        declaration_name="Demo Applicant", language=applicant.preferred_language, submission_key=key, **values),
-        now)
-    file("demo-request-access", kind="access", track=2, description="My whole A-File, please.")
-    accounting = file("demo-request-accounting", kind="accounting",
+def _demo_requests(session: Session, users: dict[str, User], now: datetime, files_folder: Path | None,
+                   second_receipt: str) -> None:
+    """Privacy requests at every stage (idempotent: the same submission keys file nothing twice):
+    the applicant's access request asking for faster processing, waiting in the queue; an
+    accounting acknowledged; an earlier access request answered in part, with records withheld
+    under exemptions and a part referred to ICE; and the attorney's request about a person who
+    signed a consent, waiting for staff to check it."""
+    applicant, officer, boss = users["applicant"], users["privacy_officer"], users["supervisor"]
+
+    def file(requester, key, name, **values):
+        return requests.file_request(session, requester, requests.NewRequest(
+            declaration_name=name, language=requester.preferred_language, submission_key=key, **values), now)
+
+    file(applicant, "demo-request-access", "Demo Applicant", kind="access", track=2,
+         description="My whole A-File, please.", expedite=True,
+         expedite_statement="My hearing before the immigration judge is in three weeks.")
+    accounting = file(applicant, "demo-request-accounting", "Demo Applicant", kind="accounting",
                       description="Everyone who received my records since 2020.")
     if accounting.status == "submitted":
         requests.staff_move(session, accounting, "acknowledged", officer, "", now)
+    earlier = now - timedelta(days=60)
+    answered = requests.file_request(session, applicant, requests.NewRequest(
+        kind="access", track=1, description="My 2019 interview notes and the I-213.",
+        declaration_name="Demo Applicant", language=applicant.preferred_language,
+        submission_key="demo-request-answered"), earlier)
+    if answered.status == "submitted":
+        requests.staff_move(session, answered, "acknowledged", officer, "", earlier)
+        releases.withhold(session, answered, officer, "Interview notes of 12 March 2019, pages 4-6", 3, "b7C",
+                          earlier)
+        releases.withhold(session, answered, officer, "Officer's assessment memo", 2, "b5", earlier)
+        releases.refer(session, answered, officer, "ICE", "2026-ICFO-04511", "Form I-213 and detention records",
+                       earlier)
+        requests.propose_outcome(session, answered, "completed_partial", officer,
+                                 "We release 41 pages in full and 2 in part; 5 pages are withheld.", earlier)
+        requests.approve_outcome(session, answered, boss, earlier + timedelta(days=1))
+    consent = file(users["representative"], "demo-request-consent", "Dana Demo", kind="accounting",
+                   description="Every disclosure of my client's records.",
+                   consent_subject=f"Demo Client · {second_receipt}")
+    if files_folder is not None and not requests.request_files(session, consent):
+        requests.attach_file(session, consent, users["representative"], False, DEMO_CONSENT_PDF, files_folder, now,
+                             purpose="consent")
+
+
+# A one-page PDF standing in for a scanned, signed consent (demo data only).
+DEMO_CONSENT_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+                    b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n"
+                    b"%%EOF\n")
 
 
 def _subjects(generator: _Generator) -> list[tuple[str, str | None, datetime]]:

@@ -426,7 +426,10 @@ class Document(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(default_factory=new_public_id, max_length=32, unique=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
-    kind: str = Field(max_length=24)  # case_summary | accounting | my_record
+    kind: str = Field(max_length=24)  # case_summary | accounting | my_record | letter
+    # A letter about a privacy request (acknowledgement, extension, closing): which request.
+    request_id: int | None = Field(default=None, foreign_key="privacy_request.id", index=True)
+    letter: str | None = Field(default=None, max_length=16)  # acknowledgement | extension | closing
     language: str = Field(max_length=16)
     archival: bool = Field(default=False)  # PDF/A-3b with the data attached, else PDF/UA-1
     period_start: date | None = None
@@ -506,6 +509,16 @@ class PrivacyRequest(SQLModel, table=True):
     disagreement: str | None = Field(default=None, sa_type=sa.Text)
     disagreement_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Filed by a representative with the person's uploaded consent instead of a representation on
+    # file: whom the requester named; the subject is set when staff verify the consent.
+    consent_subject: str | None = Field(default=None, max_length=300)
+    consent_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    consent_verified_by: int | None = Field(default=None, foreign_key="user_account.id")
+    # Expedited processing is decided within 10 calendar days: granted | denied.
+    expedite_decision: str | None = Field(default=None, max_length=8)
+    expedite_decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The requester's agreement to pay the estimated fee (work waits for it when fees are due).
+    fee_accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class RequestEvent(SQLModel, table=True):
@@ -547,6 +560,7 @@ class RequestFile(SQLModel, table=True):
     uploaded_by: int = Field(foreign_key="user_account.id")
     by_staff: bool = Field(default=False)
     kind: str = Field(max_length=8)  # pdf | jpeg | png
+    purpose: str = Field(default="file", max_length=8)  # file | consent
     size: int
     sha256: str = Field(max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -565,3 +579,34 @@ class CorrectionNotice(SQLModel, table=True):
     disclosed_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     told_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     told_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
+class RequestReferral(SQLModel, table=True):
+    """Part of a request referred to another agency (ICE, CBP, ...), which answers it under its
+    own tracking number and status."""
+
+    __tablename__ = "request_referral"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="privacy_request.id", index=True)
+    agency: str = Field(max_length=16)
+    tracking_number: str = Field(max_length=40)
+    status: str = Field(default="referred", max_length=16)  # referred | in_process | completed | closed
+    scope: str = Field(default="", max_length=500)  # which records went to that agency
+    referred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class WithheldItem(SQLModel, table=True):
+    """Records withheld (in full or in part) from a release, with the exemption applied: shown
+    to the requester, counted in the annual report's "exemptions used"."""
+
+    __tablename__ = "withheld_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="privacy_request.id", index=True)
+    description: str = Field(max_length=300)
+    pages: int = 0
+    exemption: str = Field(max_length=16)  # a code from core.requests.EXEMPTIONS, e.g. b6
+    added_by: int = Field(foreign_key="user_account.id")
+    added_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

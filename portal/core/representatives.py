@@ -66,6 +66,11 @@ def profile_of(session: Session, user: User) -> RepresentativeProfile | None:
     return session.exec(select(RepresentativeProfile).where(RepresentativeProfile.user_id == user.id)).first()
 
 
+def is_verified(session: Session, user: User) -> bool:
+    profile = profile_of(session, user)
+    return profile is not None and profile.verified_at is not None
+
+
 def unverified_profiles(session: Session) -> list[tuple[RepresentativeProfile, User, Organization | None]]:
     return list(session.exec(
         select(RepresentativeProfile, User, Organization)

@@ -73,13 +73,16 @@ class NewRequest:
     amendment_record: str | None = None
     amendment_correction: str | None = None
     access_event_id: int | None = None
+    consent_subject: str | None = None  # a representative's client named with uploaded consent
 
 
 def file_request(session: Session, requester: User, new: NewRequest, now: datetime,
                  on_behalf: tuple[Representation, Case] | None = None) -> PrivacyRequest:
     """File a request about the requester's own records, or, for a representative, about a
-    client's (`on_behalf`: an active representation of an applicant or beneficiary). The same
-    submission key twice gives the request filed the first time (a double click, a resent form)."""
+    client's (`on_behalf`: an active representation of an applicant or beneficiary), or about a
+    person named with their uploaded consent (`new.consent_subject`: whose records stays unset
+    until staff verify the consent). The same submission key twice gives the request filed the
+    first time (a double click, a resent form)."""
     if new.kind not in KINDS:
         raise ValueError(new.kind)
     existing = session.exec(select(PrivacyRequest).where(PrivacyRequest.requester_user_id == requester.id,
@@ -96,6 +99,8 @@ def file_request(session: Session, requester: User, new: NewRequest, now: dateti
                                                               CaseLink.party_role == representation.party_role)).first()
         subject = {"subject_user_id": client, "subject_case_id": case.id,
                    "subject_party_role": representation.party_role, "representation_id": representation.id}
+    elif new.consent_subject:
+        subject = {"subject_user_id": None, "consent_subject": new.consent_subject[:300]}
     request = PrivacyRequest(
         tracking_number=f"pending-{new.submission_key[:16]}", kind=new.kind, **subject,
         requester_user_id=requester.id, submission_key=new.submission_key, description=new.description,
@@ -192,6 +197,8 @@ def staff_move(session: Session, request: PrivacyRequest, to_status: str, staff:
         raise TransitionRefused()  # FOIA lets the clock stop once
     if to_status == "extended" and (request.extended or not note.strip()):
         raise TransitionRefused()  # once, and only with the unusual circumstances written down
+    if consent_pending(request) and to_status not in ("acknowledged", "needs_information"):
+        raise TransitionRefused()  # nobody's records are searched before the consent is verified
     begin_write(session)
     cal = calendar(session)
     today = now.date()
@@ -210,6 +217,8 @@ def propose_outcome(session: Session, request: PrivacyRequest, outcome: str, sta
                     now: datetime) -> None:
     """The decision, waiting for a supervisor's approval; the note is what the requester will read."""
     if "release_proposed" not in STAFF_MOVES.get(request.status, set()) or outcome not in outcomes(request):
+        raise TransitionRefused()
+    if consent_pending(request) or fee_pending(request):
         raise TransitionRefused()
     begin_write(session)
     request.proposed_outcome, request.proposed_by = outcome, staff.id
@@ -357,17 +366,32 @@ def add_message(session: Session, request: PrivacyRequest, author: User, by_staf
 # --- the staff queue ----------------------------------------------------------------------------
 
 
-def queue(session: Session, kind: str = "", status: str = "", due_within: int | None = None,
-          today: date | None = None) -> list[PrivacyRequest]:
-    """Open requests first, soonest due first; filtered by kind, status and days to the due date."""
+@dataclass(frozen=True)
+class QueueFilter:
+    kind: str = ""
+    status: str = ""  # empty: every open request
+    track: int | None = None
+    due_within: int | None = None  # working days; 0: overdue only
+    assignee_id: int | None = None  # "assigned to me"
+
+
+def queue(session: Session, wanted: QueueFilter, today: date) -> list[PrivacyRequest]:
+    """Granted expedites first, then soonest due; filtered as staff ask."""
     query = select(PrivacyRequest)
-    if kind:
-        query = query.where(PrivacyRequest.kind == kind)
-    query = query.where(PrivacyRequest.status == status) if status else query.where(
+    if wanted.kind:
+        query = query.where(PrivacyRequest.kind == wanted.kind)
+    query = query.where(PrivacyRequest.status == wanted.status) if wanted.status else query.where(
         col(PrivacyRequest.status).in_(OPEN))
-    if due_within is not None and today is not None:
-        query = query.where(PrivacyRequest.due_on <= clocks.DEFAULT.add_working_days(today, due_within))
-    return list(session.exec(query.order_by(PrivacyRequest.due_on, PrivacyRequest.id).limit(200)))
+    if wanted.track is not None:
+        query = query.where(PrivacyRequest.track == wanted.track)
+    if wanted.due_within == 0:
+        query = query.where(PrivacyRequest.due_on < today, PrivacyRequest.paused_on.is_(None))
+    elif wanted.due_within is not None:
+        query = query.where(PrivacyRequest.due_on <= calendar(session).add_working_days(today, wanted.due_within))
+    if wanted.assignee_id is not None:
+        query = query.where(PrivacyRequest.assignee_id == wanted.assignee_id)
+    expedited = sa.case((PrivacyRequest.expedite_decision == "granted", 0), else_=1)
+    return list(session.exec(query.order_by(expedited, PrivacyRequest.due_on, PrivacyRequest.id).limit(200)))
 
 
 def staff_request(session: Session, public_id: str) -> PrivacyRequest:
@@ -429,14 +453,15 @@ def add_closure_day(session: Session, admin: User, day: date, reason: str) -> bo
 
 
 def attach_file(session: Session, request: PrivacyRequest, author: User, by_staff: bool, data: bytes,
-                folder, now: datetime) -> RequestFile:
-    """Check and keep an uploaded file (UploadRefused with the reason otherwise)."""
+                folder, now: datetime, purpose: str = "file") -> RequestFile:
+    """Check and keep an uploaded file (UploadRefused with the reason otherwise); `purpose`
+    "consent" marks the signed consent a representative filed with the request."""
     kind = check_upload(data)
     if request.status in CLOSED and not by_staff:
         raise TransitionRefused()
     begin_write(session)
     row = RequestFile(request_id=request.id, uploaded_by=author.id, by_staff=by_staff, kind=kind, size=len(data),
-                      sha256=hashlib.sha256(data).hexdigest(), created_at=now)
+                      sha256=hashlib.sha256(data).hexdigest(), created_at=now, purpose=purpose)
     session.add(row)
     session.flush()
     folder.mkdir(parents=True, exist_ok=True)
@@ -459,10 +484,13 @@ def request_file(session: Session, request: PrivacyRequest, public_id: str) -> R
     return row
 
 
-def subjects_of_request(session: Session, request: PrivacyRequest):
-    """Whose data a request is about, as access-log subjects (for recording staff reads)."""
+def subjects_of_request(session: Session, request: PrivacyRequest) -> access_log.Subjects:
+    """Whose data a request is about, as access-log subjects (for recording staff reads); none
+    while a consent is unverified."""
     if request.subject_case_id is not None:
         return access_log.subjects_of_party(session, request.subject_case_id, request.subject_party_role)
+    if request.subject_user_id is None:
+        return access_log.Subjects()
     return access_log.subjects_of_user(session, request.subject_user_id)
 
 
@@ -484,7 +512,10 @@ def fiscal_year(year: int) -> tuple[date, date]:
     return date(year - 1, 10, 1), date(year, 9, 30)
 
 
-def _group(request: PrivacyRequest) -> str:
+REPORT_GROUPS = ("track 1", "track 2", "track 3", "accounting", "amendment")
+
+
+def report_group(request: PrivacyRequest) -> str:
     return f"track {request.track}" if request.kind == "access" else request.kind
 
 
@@ -495,10 +526,9 @@ def annual_report(session: Session, year: int) -> list[ReportRow]:
     start, end = fiscal_year(year)
     cal = calendar(session)
     rows = session.exec(select(PrivacyRequest).where(PrivacyRequest.received_on <= end)).all()
-    groups = ["track 1", "track 2", "track 3", "accounting", "amendment"]
     report = []
-    for group in groups:
-        mine = [r for r in rows if _group(r) == group]
+    for group in REPORT_GROUPS:
+        mine = [r for r in rows if report_group(r) == group]
         received = [r for r in mine if start <= r.received_on <= end]
         processed = [r for r in mine if r.closed_at is not None and start <= r.closed_at.date() <= end
                      and r.status != "withdrawn"]
@@ -522,8 +552,88 @@ def record_fee_estimate(session: Session, request: PrivacyRequest, staff: User, 
     begin_write(session)
     request.fee_estimate_cents, request.fee_charged_cents = estimate.total, estimate.charged
     request.fee_waived = estimate.waived
+    request.fee_accepted_at = None  # a new amount is agreed to anew
     session.add(request)
     session.add(RequestEvent(request_id=request.id, kind="fee", actor_id=staff.id, by_staff=True,
                              text=f"{estimate.charged}", at=now))
     session.commit()
     return estimate
+
+
+# --- consent, expedite, fees, assignment -------------------------------------------------------------
+
+
+def consent_pending(request: PrivacyRequest) -> bool:
+    return request.consent_subject is not None and request.consent_verified_at is None
+
+
+def verify_consent(session: Session, request: PrivacyRequest, staff: User, receipt_number: str, party_role: str,
+                   now: datetime) -> None:
+    """Staff read the uploaded consent and name the party it is about: the request is then about
+    that party's records. A protected case (8 U.S.C. 1367) needs a supervisor: a consent can be
+    forged by the very person the protection keeps out."""
+    if not consent_pending(request) or party_role not in access_log.SUBJECT_ROLES:
+        raise TransitionRefused()
+    case = session.exec(select(Case).where(Case.receipt_number == receipt_number.strip().upper())).first()
+    if case is None:
+        raise CaseNotFound()
+    if case.protected and staff.role not in APPROVERS:
+        raise TransitionRefused()
+    begin_write(session)
+    request.subject_case_id, request.subject_party_role = case.id, party_role
+    request.subject_user_id = session.exec(select(CaseLink.user_id).where(
+        CaseLink.case_id == case.id, CaseLink.party_role == party_role)).first()
+    request.consent_verified_at, request.consent_verified_by = now, staff.id
+    session.add(request)
+    session.add(RequestEvent(request_id=request.id, kind="consent", actor_id=staff.id, by_staff=True,
+                             text=f"{case.receipt_number} {party_role}", at=now))
+    session.commit()
+
+
+def expedite_due(request: PrivacyRequest) -> date | None:
+    """When the expedite decision is due (10 calendar days), while it is still to be made."""
+    if not request.expedite or request.expedite_decision or request.status in CLOSED:
+        return None
+    return clocks.expedite_decision_due(request.received_on)
+
+
+def decide_expedite(session: Session, request: PrivacyRequest, staff: User, granted: bool, reason: str,
+                    now: datetime) -> None:
+    """Granted, the request goes to the front of the queue; denied, it keeps its place (the reason
+    is told to the requester, who may appeal the denial)."""
+    if expedite_due(request) is None or (not granted and not reason.strip()):
+        raise TransitionRefused()
+    begin_write(session)
+    request.expedite_decision, request.expedite_decided_at = ("granted" if granted else "denied"), now
+    session.add(request)
+    session.add(RequestEvent(request_id=request.id, kind="expedite", actor_id=staff.id, by_staff=True,
+                             text=reason, to_status=request.expedite_decision, at=now))
+    session.commit()
+
+
+def fee_pending(request: PrivacyRequest) -> bool:
+    """A fee is due and the requester has not agreed to it yet: the work waits."""
+    return bool(request.fee_charged_cents) and request.fee_accepted_at is None
+
+
+def accept_fee(session: Session, request: PrivacyRequest, requester: User, now: datetime) -> None:
+    if not fee_pending(request) or request.status not in OPEN:
+        raise TransitionRefused()
+    begin_write(session)
+    request.fee_accepted_at = now
+    session.add(request)
+    session.add(RequestEvent(request_id=request.id, kind="fee_accepted", actor_id=requester.id,
+                             text=f"{request.fee_charged_cents}", at=now))
+    session.commit()
+
+
+def assign(session: Session, request: PrivacyRequest, staff: User, assignee: User | None, now: datetime) -> None:
+    """Give the request to a member of staff (or to nobody)."""
+    if assignee is not None and assignee.role not in ("privacy_officer", *APPROVERS):
+        raise TransitionRefused()
+    begin_write(session)
+    request.assignee_id = assignee.id if assignee else None
+    session.add(request)
+    session.add(RequestEvent(request_id=request.id, kind="assigned", actor_id=staff.id, by_staff=True,
+                             text=assignee.email if assignee else "", at=now))
+    session.commit()

@@ -46,10 +46,11 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 # The face for each script; the document's own language first, so that WeasyPrint does not pick,
 # say, the Japanese face for Chinese (i18n.md). The rest cover names written in other scripts.
-FONTS = {"latin": '"Noto Sans"', "ar": '"Noto Naskh Arabic", "Noto Sans Arabic"', "hi": '"Noto Sans Devanagari"',
-         "am": '"Noto Sans Ethiopic"', "zh_Hans": '"Noto Sans CJK SC"', "zh_Hant": '"Noto Sans CJK TC"',
-         "ko": '"Noto Sans CJK KR"'}
-FALLBACK_ORDER = ("latin", "ar", "hi", "am", "zh_Hans")
+ARABIC_SCRIPT = '"Noto Naskh Arabic", "Noto Sans Arabic", "Noto Nastaliq Urdu"'
+FONTS = {"latin": '"Noto Sans"', "ar": ARABIC_SCRIPT, "fa": ARABIC_SCRIPT, "ps": ARABIC_SCRIPT, "ur": ARABIC_SCRIPT,
+         "hi": '"Noto Sans Devanagari"', "pa": '"Noto Sans Gurmukhi"', "am": '"Noto Sans Ethiopic"',
+         "zh_Hans": '"Noto Sans CJK SC"', "zh_Hant": '"Noto Sans CJK TC"', "ko": '"Noto Sans CJK KR"'}
+FALLBACK_ORDER = ("latin", "ar", "hi", "pa", "am", "zh_Hans", "ko")
 
 
 @bp.app_template_global()
@@ -147,25 +148,38 @@ def create():
                         created_at=moment)
     session.add(document)
     session.commit()
-    folder = _folder()
     with force_locale(language):
         html = render_template(f"pdf/{kind}/document.html", record=record, code=code, issued_at=moment,
-                               lang_info=i18n.locale_info(language), verify_url=current_app.config[
-                                   "PORTAL_SETTINGS"].base_url + url_for("verify.verify", lang_code=language))
-    (folder / f"{document.id}.html").write_text(html)
-    if archival:
-        (folder / f"{document.id}.json").write_text(json.dumps(record.as_json(), ensure_ascii=False))
-    key = signing_key()
-    jobs.render_document(document.id, current_app.config["PORTAL_SETTINGS"].database_url, str(folder), archival,
-                         (str(key.key_path), str(key.cert_path)))
+                               lang_info=i18n.locale_info(language), verify_url=verify_url(language))
+    start_rendering(document, html, record.as_json() if archival else None)
     log.info("document requested", extra={"kind": kind, "archival": archival})
+    wait_briefly(document)
+    return redirect(url_for("documents.detail", public_id=document.public_id))
+
+
+def verify_url(language: str) -> str:
+    return current_app.config["PORTAL_SETTINGS"].base_url + url_for("verify.verify", lang_code=language)
+
+
+def start_rendering(document: Document, html: str, attachment: dict | None) -> None:
+    """Hand a saved Document's HTML (and, for an archival copy, its data) to the job worker."""
+    folder = _folder()
+    (folder / f"{document.id}.html").write_text(html)
+    if attachment is not None:
+        (folder / f"{document.id}.json").write_text(json.dumps(attachment, ensure_ascii=False))
+    key = signing_key()
+    jobs.render_document(document.id, current_app.config["PORTAL_SETTINGS"].database_url, str(folder),
+                         attachment is not None, (str(key.key_path), str(key.cert_path)))
+
+
+def wait_briefly(document: Document) -> None:
+    """A small document is ready while the request waits a moment; a larger one shows progress."""
     deadline = time.monotonic() + WAIT_FOR_SMALL
     while time.monotonic() < deadline:
-        session.refresh(document)
+        get_session().refresh(document)
         if document.status in ("done", "failed"):
-            break
+            return
         time.sleep(0.1)
-    return redirect(url_for("documents.detail", public_id=document.public_id))
 
 
 def _document(public_id: str) -> Document:
@@ -189,11 +203,16 @@ def detail(public_id: str):
 @bp.get("/<public_id>/file")
 @login_required
 def download(public_id: str):
-    document = _document(public_id)
+    return pdf_response(_document(public_id))
+
+
+def pdf_response(document: Document) -> Response:
+    """The finished file as an attachment with a server-made name (404 until it is done)."""
     path = _folder() / f"{document.id}.pdf"
     if document.status != "done" or not path.exists():
         abort(404)
-    name = f"{document.kind.replace('_', '-')}-{document.created_at.date().isoformat()}-{document.language}.pdf"
+    kind = document.letter + "-letter" if document.kind == "letter" else document.kind.replace("_", "-")
+    name = f"{kind}-{document.created_at.date().isoformat()}-{document.language}.pdf"
     response = Response(path.read_bytes(), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     log.info("document downloaded", extra={"kind": document.kind})

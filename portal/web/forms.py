@@ -251,15 +251,32 @@ class PrivacyRequestForm(FlaskForm):
         "I declare under penalty of perjury under the laws of the United States of America that I am the person "
         "named above and that the foregoing is true and correct (28 U.S.C. 1746)."),
         validators=[DataRequired(_l("Tick the declaration to file the request."))])
-    # Representatives only: whose records (their own, or a client's with a representation on file).
+    # Representatives only: whose records (their own, a client's with a representation on file, or
+    # a person's who signed a consent the representative uploads: on_behalf "consent").
     on_behalf = SelectField(_l("Whose records"), default="")
     representative_declaration = BooleanField(_l(
         "I represent this person, with a Form G-28 or EOIR-28 on file, and they agree to this request."))
+    consent_name = StringField(_l("The person's full name (consent only)"), validators=[Length(max=150)])
+    consent_identifier = StringField(_l("Their A-number or a receipt number of their case (consent only)"),
+                                     validators=[Length(max=40)])
+    consent_file = FileField(_l("Their signed consent (PDF, JPEG or PNG, up to 10 MB)"))
     submission_key = HiddenField()
 
     def validate_representative_declaration(self, field):
-        if self.on_behalf.data and not field.data:
+        if self.on_behalf.data and self.on_behalf.data != "consent" and not field.data:
             raise ValidationError(_l("Confirm that you represent this person."))
+
+    def validate_consent_name(self, field):
+        if self.on_behalf.data == "consent" and not (field.data or "").strip():
+            raise ValidationError(_l("Type the name of the person who signed the consent."))
+
+    def validate_consent_identifier(self, field):
+        if self.on_behalf.data == "consent" and not (field.data or "").strip():
+            raise ValidationError(_l("Give their A-number or a receipt number."))
+
+    def validate_consent_file(self, field):
+        if self.on_behalf.data == "consent" and not field.data:
+            raise ValidationError(_l("Attach the signed consent."))
 
     def validate_track(self, field):
         # Checked here: the date's own Optional() validator stops its chain when it is empty.
@@ -297,3 +314,55 @@ class FeeEstimateForm(FlaskForm):
         InputRequired(_l("Enter the hours (0 for none).")), NumberRange(min=0, max=1000)])
     pages = IntegerField(_l("Pages to copy"), validators=[
         InputRequired(_l("Enter the pages (0 for none).")), NumberRange(min=0, max=1_000_000)])
+
+
+class ReplyForm(FlaskForm):
+    """Staff's message: a reply template (sent in the requester's language), words, or both."""
+    template = SelectField(_l("Reply template"), default="")
+    text = TextAreaField(_l("Message"), validators=[Length(max=5000)])
+
+    def validate_text(self, field):
+        if not self.template.data and not (field.data or "").strip():
+            raise ValidationError(_l("Write a message or choose a template."))
+
+
+class ConsentCheckForm(FlaskForm):
+    receipt_number = StringField(_l("Receipt number of the case the consent is about"), validators=[
+        DataRequired(_l("Enter the receipt number.")), Length(max=13)])
+    party_role = SelectField(_l("The person is the case's"), choices=[
+        ("applicant", _l("Applicant")), ("beneficiary", _l("Beneficiary"))])
+
+
+class ExpediteDecisionForm(FlaskForm):
+    decision = RadioField(_l("Faster processing"), choices=[
+        ("granted", _l("Grant")), ("denied", _l("Refuse"))], validators=[DataRequired(_l("Choose a decision."))])
+    reason = TextAreaField(_l("Reason, told to the requester (required to refuse)"), validators=[Length(max=5000)])
+
+    def validate_reason(self, field):
+        if self.decision.data == "denied" and not (field.data or "").strip():
+            raise ValidationError(_l("Give the reason for refusing."))
+
+
+class ReferralForm(FlaskForm):
+    agency = SelectField(_l("Agency"), choices=[(a, a) for a in ("ICE", "CBP", "DOS", "FBI", "EOIR")])
+    tracking_number = StringField(_l("That agency's tracking number"), validators=[
+        DataRequired(_l("Enter the tracking number the agency gave.")), Length(max=40)])
+    scope = StringField(_l("Which records went to that agency"), validators=[Length(max=500)])
+
+
+class ReferralStatusForm(FlaskForm):
+    status = SelectField(_l("That agency's status"), choices=[
+        ("referred", _l("Referred")), ("in_process", _l("Being worked on")),
+        ("completed", _l("Answered by that agency")), ("closed", _l("Closed by that agency"))])
+
+
+class WithheldItemForm(FlaskForm):
+    description = StringField(_l("What is withheld"), validators=[
+        DataRequired(_l("Say what is withheld.")), Length(max=300)])
+    pages = IntegerField(_l("Pages"), default=0, validators=[
+        InputRequired(_l("Enter the pages (0 for none).")), NumberRange(min=0, max=100_000)])
+    exemption = SelectField(_l("Exemption"), validators=[DataRequired()])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField(_l("Assigned to"), default="")

@@ -9,13 +9,14 @@ import secrets
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal.core import access_log, representatives
+from portal.core import access_log, releases, representatives
 from portal.core import requests as pr
 from portal.core.errors import CaseNotFound
 from portal.core.models import PrivacyRequest, User
+from portal.core.uploads import MAX_BYTES, UploadRefused, check_upload
 from portal.db import get_session
 from portal.logs import get_logger
-from portal.web import request_files
+from portal.web import letters, request_files
 from portal.web.auth import current_user, login_required, now, send_mail
 from portal.web.forms import ConfirmForm, PrivacyRequestForm, RequestMessageForm
 from portal.web.localized import localized_blueprint
@@ -66,18 +67,36 @@ def _prefill(form: PrivacyRequestForm) -> None:
     form.description.data = _("This entry of my access log looks wrong.")
 
 
-def _clients(form: PrivacyRequestForm) -> dict:
-    """A verified representative's clients (applicants and beneficiaries) to file for."""
-    cases, _next = representatives.client_cases(get_session(), current_user(), limit=500)
+def _clients(form: PrivacyRequestForm) -> dict | None:
+    """A verified representative's clients (applicants and beneficiaries) to file for, and the
+    choice of a person who signed a consent; None for everyone else."""
+    session = get_session()
+    if not representatives.is_verified(session, current_user()):
+        form.on_behalf.choices = [("", _("My own records"))]
+        return None
+    cases, _next = representatives.client_cases(session, current_user(), limit=500)
     clients = {c.representation_id: c for c in cases if c.party_role in access_log.SUBJECT_ROLES}
     form.on_behalf.choices = [("", _("My own records"))] + [
-        (key, f"{c.form_code} · {c.receipt_number}") for key, c in clients.items()]
+        (key, f"{c.form_code} · {c.receipt_number}") for key, c in clients.items()] + [
+        ("consent", _("Someone else, who signed a consent I attach"))]
     return clients
+
+
+def _consent_upload(form: PrivacyRequestForm) -> bytes | None:
+    """The consent's bytes once checked (by content); None with the reason on the form."""
+    data = form.consent_file.data.read(MAX_BYTES + 1)
+    try:
+        check_upload(data)
+    except UploadRefused as refused:
+        form.consent_file.errors.append(request_files.REFUSALS[refused.reason]())
+        return None
+    return data
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
+    request.max_content_length = MAX_BYTES + 256 * 1024  # a consent may be attached
     form = PrivacyRequestForm()
     clients = _clients(form)
     if request.method == "GET":
@@ -86,8 +105,12 @@ def new():
         return render_template("requests/new.html", form=form, clients=clients)
     if not form.validate_on_submit() or not form.submission_key.data:
         return render_template("requests/new.html", form=form, clients=clients), 400
-    on_behalf = None
-    if form.on_behalf.data:
+    on_behalf, consent = None, None
+    if form.on_behalf.data == "consent":
+        consent = _consent_upload(form)
+        if consent is None:
+            return render_template("requests/new.html", form=form, clients=clients), 400
+    elif form.on_behalf.data:
         try:
             on_behalf = representatives.active_representation(get_session(), current_user(), form.on_behalf.data)
         except CaseNotFound:
@@ -100,8 +123,13 @@ def new():
         expedite=bool(form.expedite.data), expedite_statement=form.expedite_statement.data,
         fee_category=form.fee_category.data, amendment_record=form.amendment_record.data or None,
         amendment_correction=form.amendment_correction.data or None,
-        access_event_id=entry_id if form.kind.data == "amendment" and on_behalf is None else None), now(),
-        on_behalf)
+        access_event_id=entry_id if form.kind.data == "amendment" and on_behalf is None and consent is None
+        else None,
+        consent_subject=f"{form.consent_name.data.strip()} · {form.consent_identifier.data.strip()}"
+        if consent is not None else None), now(), on_behalf)
+    if consent is not None and not any(f.purpose == "consent" for f in pr.request_files(get_session(), filed)):
+        pr.attach_file(get_session(), filed, current_user(), False, consent, request_files.folder(), now(),
+                       purpose="consent")
     log.info("privacy request filed", extra={"kind": filed.kind, "request": filed.public_id})
     tell_requester(filed)
     flash(_("Your request is filed. Its tracking number is %(number)s.", number=filed.tracking_number), "success")
@@ -121,12 +149,17 @@ def _detail(privacy_request: PrivacyRequest, status: int = 200, message_form=Non
             appeal_form=None, disagree_form=None):
     session = get_session()
     deadline = pr.appeal_deadline(privacy_request)
+    filed_for_me = privacy_request.requester_user_id != current_user().id
     return render_template("requests/detail.html", request_=privacy_request, upload_error=upload_error,
-                           filed_for_me=privacy_request.requester_user_id != current_user().id,
+                           filed_for_me=filed_for_me, fee_pending=pr.fee_pending(privacy_request),
+                           expedite_due=pr.expedite_due(privacy_request), exemptions=releases.EXEMPTIONS,
                            appeal_until=deadline if deadline and deadline >= now().date() else None,
                            appeal_form=appeal_form or RequestMessageForm(formdata=None, prefix="appeal"),
                            disagreement_form=disagree_form or RequestMessageForm(formdata=None, prefix="disagree"),
                            files=pr.request_files(session, privacy_request),
+                           withheld=releases.withheld_items(session, privacy_request),
+                           referrals=releases.referrals(session, privacy_request),
+                           letters=letters.request_letters(privacy_request) if not filed_for_me else [],
                            events=pr.history(session, privacy_request),
                            days_left=pr.days_left(session, privacy_request, now().date()),
                            message_form=message_form or RequestMessageForm(formdata=None),
@@ -203,8 +236,26 @@ def withdraw(public_id: str):
         flash(_("This request is closed: it can no longer be withdrawn."), "info")
         return redirect(url_for("requests.detail", public_id=public_id))
     log.info("privacy request withdrawn", extra={"request": public_id})
+    letters.issue_letter(privacy_request, "closing")
     tell_requester(privacy_request)
     flash(_("Your request is withdrawn."), "success")
+    return redirect(url_for("requests.detail", public_id=public_id))
+
+
+@bp.post("/<public_id>/fee")
+@login_required
+def accept_fee(public_id: str):
+    """The requester agrees to pay the estimated fee; the work goes on."""
+    privacy_request = _own(public_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        pr.accept_fee(get_session(), privacy_request, current_user(), now())
+    except pr.TransitionRefused:
+        flash(_("There is no fee to agree to on this request."), "info")
+        return redirect(url_for("requests.detail", public_id=public_id))
+    log.info("privacy request fee accepted", extra={"request": public_id})
+    flash(_("Thank you. The agency goes on with your request."), "success")
     return redirect(url_for("requests.detail", public_id=public_id))
 
 

@@ -1,6 +1,9 @@
 """The access matrix (security.md 8.2.2): every route that takes an id, tried by every kind of
 party. The right party gets 200 (so the ids are real); every wrong party gets 404, never 403."""
 
+import io
+import re
+
 import pytest
 
 from portal.core.ingest import create_api_client
@@ -8,7 +11,7 @@ from tests.factories import access_event
 from tests.helpers import csrf, link
 
 ACTORS = ["anonymous", "applicant_a", "applicant_b", "petitioner", "rep_with_g28", "rep_without",
-          "rep_withdrawn", "rep_unverified", "staff", "admin"]
+          "rep_withdrawn", "rep_unverified", "staff", "supervisor", "admin"]
 
 
 def g28(receipt, email, action="filed", party_role="beneficiary"):
@@ -30,6 +33,7 @@ def world(app, session, make_account, make_representative, post_events, i130):
     clients["rep_withdrawn"] = make_representative("gone@law.example")
     clients["rep_unverified"] = make_representative("unverified@law.example", verified=False)
     clients["staff"] = make_account("po@example.org", role="privacy_officer")
+    clients["supervisor"] = make_account("sup@example.org", role="supervisor")
     clients["admin"] = make_account("admin@example.org", role="admin")
     post_events([g28(i130, "with@law.example"), g28(i130, "gone@law.example"),
                  g28(i130, "unverified@law.example")], endpoint="representations")
@@ -52,13 +56,32 @@ def world(app, session, make_account, make_representative, post_events, i130):
     document = clients["applicant_a"].post("/en/documents/", data={
         "csrf_token": csrf(clients["applicant_a"], "/en/documents/"), "kind": "case_summary", "language": "en"})
     document_path = document.headers["Location"]
-    new_request = clients["applicant_a"].get("/en/requests/new").get_data(as_text=True)
-    filed = clients["applicant_a"].post("/en/requests/new", data={
-        "csrf_token": csrf(clients["applicant_a"], "/en/requests/new"), "kind": "accounting",
-        "submission_key": new_request.split('name="submission_key" type="hidden" value="')[1].split('"')[0],
-        "description": "All of it", "track": "1", "fee_category": "other", "declaration_name": "A",
-        "declaration": "y"})
-    request_path = filed.headers["Location"]
+
+    def file_request(who, **fields):
+        new_request = clients[who].get("/en/requests/new").get_data(as_text=True)
+        data = {"csrf_token": csrf(clients[who], "/en/requests/new"), "kind": "accounting",
+                "submission_key": re.search(r'name="submission_key"[^>]*value="([^"]+)"', new_request).group(1),
+                "description": "All of it", "track": "1", "fee_category": "other", "declaration_name": "A",
+                "declaration": "y", **fields}
+        filed = clients[who].post("/en/requests/new", data=data, content_type="multipart/form-data")
+        assert filed.status_code == 302, filed.get_data(as_text=True)
+        return filed.headers["Location"]
+
+    request_path = file_request("applicant_a")
+    client_id = re.search(r'<option value="([0-9a-f]{32})">I-130', clients["rep_with_g28"].get(
+        "/en/requests/new").get_data(as_text=True)).group(1)
+    rep_request = file_request("rep_with_g28", on_behalf=client_id, representative_declaration="y")
+    consent_request = file_request("rep_without", on_behalf="consent", consent_name="A", consent_identifier=i130,
+                                   consent_file=(io.BytesIO(b"%PDF-1.7\nconsent\n%%EOF"), "consent.pdf"))
+    consent_file = re.search(r'href="(/en/requests/[0-9a-f]{32}/files/[0-9a-f]{32})"', clients["rep_without"].get(
+        consent_request).get_data(as_text=True)).group(1)
+    staff_path = request_path.replace("/en/requests/", "/en/staff/requests/")
+    clients["staff"].post(staff_path + "/move", data={"csrf_token": csrf(clients["staff"], staff_path),
+                                                      "to_status": "acknowledged"})
+    letter = re.search(r'href="(/en/documents/[0-9a-f]{32})"', clients["applicant_a"].get(
+        request_path).get_data(as_text=True)).group(1)
+    staff_letter = re.search(r'href="(/en/staff/requests/[0-9a-f]{32}/letters/[0-9a-f]{32})"', clients["staff"].get(
+        staff_path).get_data(as_text=True)).group(1)
     access_page = clients["applicant_a"].get("/en/access/").get_data(as_text=True)
     revoke_path = next(p for p in access_page.split('"') if p.endswith("/revoke"))
     return clients, {"case": beneficiary_link, "client_case": rep_path, "withdrawn_case": gone_path,
@@ -66,15 +89,18 @@ def world(app, session, make_account, make_representative, post_events, i130):
                      "client_log": client_log, "client_log_chart": client_log + "summary.svg",
                      "client_log_export": client_log + "export.json", "withdrawn_log": withdrawn_log,
                      "document": document_path, "document_file": document_path + "/file",
-                     "request": request_path,
-                     "staff_request": request_path.replace("/en/requests/", "/en/staff/requests/")}
+                     "request": request_path, "rep_request": rep_request, "consent_request": consent_request,
+                     "consent_file": consent_file, "letter": letter, "letter_file": letter + "/file",
+                     "staff_letter": staff_letter,
+                     "staff_request": staff_path,
+                     "staff_consent_file": consent_file.replace("/en/requests/", "/en/staff/requests/")}
 
 
 ALLOWED = {
     "case": {"applicant_a"},
     "client_case": {"rep_with_g28"},
     "withdrawn_case": set(),  # withdrawn a moment ago: nobody, its representative included
-    "rejected_event": {"staff", "admin"},
+    "rejected_event": {"staff", "supervisor", "admin"},
     "revoke": {"applicant_a"},
     "wrong": {"applicant_a"},  # an entry of the beneficiary's access log
     "client_log": {"rep_with_g28"},
@@ -84,7 +110,14 @@ ALLOWED = {
     "document": {"applicant_a"},  # a PDF of the beneficiary's case
     "document_file": {"applicant_a"},
     "request": {"applicant_a"},  # a privacy request: its requester
-    "staff_request": {"staff", "admin"},  # and the back office
+    "rep_request": {"rep_with_g28", "applicant_a"},  # filed by her representative, followed by her
+    "consent_request": {"rep_without"},  # filed with a consent nobody has checked yet
+    "consent_file": {"rep_without"},
+    "letter": {"applicant_a"},  # the acknowledgement letter, a document of the requester's
+    "letter_file": {"applicant_a"},
+    "staff_letter": {"staff", "supervisor", "admin"},
+    "staff_request": {"staff", "supervisor", "admin"},  # and the back office
+    "staff_consent_file": {"staff", "supervisor", "admin"},
 }
 
 

@@ -1,5 +1,7 @@
 """The `portal` command group."""
 
+import re
+
 from portal.cli import main
 from tests.factories import case_event
 
@@ -56,7 +58,12 @@ def test_demo_is_idempotent_and_prints_receipt_numbers(app):
     pdf = applicant.get(made.headers["Location"] + "/file")
     assert "Descargar" in detail and pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     mine = applicant.get("/en/requests/").get_data(as_text=True)
-    assert mine.count("PR-20") == 2 and "Acknowledged" in mine  # two demo privacy requests
+    # Three demo privacy requests: waiting, acknowledged, and answered in part (with records withheld
+    # and a referral); the attorney's, filed with a consent, waits for staff to check it.
+    assert mine.count("PR-20") == 3 and "Acknowledged" in mine and "Completed: records released in part" in mine
+    paths = re.findall(r'href="(/en/requests/[0-9a-f]{32})"', mine)
+    pages = [applicant.get(path).get_data(as_text=True) for path in paths]
+    assert any("2026-ICFO-04511" in page and "552(b)(7)(C)" in page for page in pages)
     cohort = first.output.split("Cases like mine, with enough cases to show figures: ")[1].split()[0]
     assert "cases in all" in app.test_client().get(cohort).get_data(as_text=True)
 
