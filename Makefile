@@ -5,10 +5,10 @@ PY := $(VENV)/bin/python
 PORTAL := $(VENV)/bin/portal
 PYBABEL := $(VENV)/bin/pybabel
 PORT ?= 5000
-LOCALES := es ar
+LOCALES := es zh_Hans zh_Hant vi fil ko ar fr ht pt_BR ru uk fa ps ur hi pa so am
 export PORTAL_SECURE_COOKIES ?= false
 
-.PHONY: run test setup test-setup static translations db demo bench extract-messages update-messages lint clean
+.PHONY: run test setup test-setup static translations db demo bench extract-messages update-messages add-language lint clean
 
 run: setup db demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
@@ -61,7 +61,13 @@ demo: db
 extract-messages:
 	$(PYBABEL) extract -F translations/babel.cfg -k _l -o translations/messages.pot --no-location --sort-output --project "portal" .
 update-messages: extract-messages
-	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(PYBABEL) update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete -w 76
+# Translators: start a catalog for a new language, e.g. `make add-language CODE=de`.
+add-language: extract-messages
+	@test -n "$(CODE)" || { echo "usage: make add-language CODE=<Babel locale, e.g. de or pt_PT>"; exit 1; }
+	$(PY) -c "from babel import Locale; Locale.parse('$(CODE)')"
+	$(PYBABEL) init -i translations/messages.pot -d translations -l $(CODE) -w 76
+	@echo "Now translate translations/$(CODE)/LC_MESSAGES/messages.po, then add $(CODE) to OFFERED_LOCALES (portal/i18n.py) and LOCALES (Makefile)."
 
 # Each script prints its ratio last and fails below its target; all run, then any miss fails.
 # BENCH_ARGS goes to each, e.g. BENCH_ARGS="--database-url postgresql+psycopg://user@host/db".

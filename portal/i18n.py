@@ -23,7 +23,9 @@ from markupsafe import Markup
 from portal.settings import PROJECT_ROOT
 
 DEFAULT_LOCALE = "en"
-OFFERED_LOCALES = ("en", "es", "ar")
+# i18n.md's twenty, in the menu's order.
+OFFERED_LOCALES = ("en", "es", "zh_Hans", "zh_Hant", "vi", "fil", "ko", "ar", "fr", "ht", "pt_BR", "ru", "uk", "fa",
+                   "ps", "ur", "hi", "pa", "so", "am")
 
 
 @dataclass(frozen=True)
@@ -34,13 +36,19 @@ class LocaleInfo:
     direction: str  # "ltr" or "rtl"
 
 
+def _capitalized(name: str) -> str:
+    """"português (Brasil)" -> "Português (Brasil)": only the first letter (capitalize() would
+    lower the region's)."""
+    return name[:1].upper() + name[1:]
+
+
 @cache
 def locale_info(code: str) -> LocaleInfo:
     locale = Locale.parse(code)
     return LocaleInfo(
         code=code,
         tag=code.replace("_", "-"),
-        name=locale.get_display_name(locale).capitalize() if locale.language != "en" else "English",
+        name=_capitalized(locale.get_display_name(locale)) if locale.language != "en" else "English",
         direction=locale.text_direction,
     )
 
@@ -71,10 +79,8 @@ def _accept_language_match() -> str:
 
 
 def select_locale() -> str:
-    """Explicit choice (the URL prefix) > Accept-Language > English.
-
-    The account's stored preference joins between the two once accounts exist.
-    """
+    """Explicit choice (the URL prefix) > the signed-in account's saved language (the one its
+    e-mails use) > Accept-Language > English."""
     chosen = g.get("lang_code")
     if chosen in OFFERED_LOCALES:
         return chosen
@@ -82,6 +88,9 @@ def select_locale() -> str:
     prefix = request.path.split("/", 2)[1] if request.path.count("/") >= 1 else ""
     if prefix in OFFERED_LOCALES:
         return prefix
+    user = g.get("user")
+    if user is not None and user.preferred_language in OFFERED_LOCALES:
+        return user.preferred_language
     return _accept_language_match()
 
 

@@ -26,9 +26,10 @@ MAX_TYPED_LENGTH = 64  # what we echo back and parse; a receipt number is 13 cha
 
 @root.get("/")
 def entry():
-    """The bare address: send the visitor to their browser's language."""
+    """The bare address: send the visitor to their saved language, or their browser's."""
     response = redirect(url_for("public.home", lang_code=i18n.select_locale()))
     response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     return response
 
 

@@ -11,7 +11,22 @@ from portal.i18n import OFFERED_LOCALES
 from tests.conftest import PROJECT_ROOT
 
 TRANSLATED = [code for code in OFFERED_LOCALES if code != "en"]
-SCRIPTS = {"ar": r"[\u0600-\u06FF]", "es": r"[A-Za-záéíóúñÁÉÍÓÚÑ]"}
+LATIN = r"[A-Za-zÀ-ÿ]"
+ARABIC = r"[\u0600-\u06FF\uFB50-\uFDFF]"
+HAN = r"[\u4E00-\u9FFF]"
+CYRILLIC = r"[\u0400-\u04FF]"
+# The script each translation is written in (i18n.md): a translation without one of its letters
+# is English left in place, or the wrong script.
+SCRIPTS = {"es": LATIN, "fr": LATIN, "pt_BR": LATIN, "fil": LATIN, "ht": LATIN, "so": LATIN,
+           "vi": r"[A-Za-zÀ-ỹ]", "zh_Hans": HAN, "zh_Hant": HAN, "ko": r"[\uAC00-\uD7AF]", "ar": ARABIC,
+           "fa": ARABIC, "ps": ARABIC, "ur": ARABIC, "ru": CYRILLIC, "uk": CYRILLIC, "hi": r"[\u0900-\u097F]",
+           "pa": r"[\u0A00-\u0A7F]", "am": r"[\u1200-\u137F]"}
+# Letters only these languages use: most of a catalog must show them (Latin letters alone could
+# be English, and Simplified and Traditional Chinese share most characters).
+MARKS = {"vi": r"[ăâđêôơưĂÂĐÊÔƠƯ\u1EA0-\u1EF9]", "zh_Hans": r"[个们这说请时间为过务证记录于与对发问题档机关资处将会从后号码选择询]",
+         "zh_Hant": r"[個們這說請時間為過務證記錄於與對發問題檔機關資處將會從後號碼選擇詢]", "uk": r"[іїєґІЇЄҐ]", "ru": r"[ыэъЫЭЪ]",
+         "fa": r"[پچژگکی]", "ps": r"[ټډړږښګڼې]", "ur": r"[ٹڈڑںےہ]", "es": r"[áéíóúñ¿¡]",
+         "fr": r"[éèêàçùœ]", "pt_BR": r"[ãõçáéêó]", "ht": r"[òè]"}
 # Short strings that are the same in every language: codes and names.
 SAME_IN_EVERY_LANGUAGE = {"USCIS", "e-Request", "TECS"}
 SAME_IN = {"es": {"Supervisor", "Total"}}  # words spelled alike in both languages
@@ -57,6 +72,7 @@ def test_catalog_is_complete_and_not_fuzzy(code):
     template_ids = {m.id for m in read_po(open(PROJECT_ROOT / "translations/messages.pot", "rb")) if m.id}
     ids = {m.id for m in catalog if m.id}
     assert template_ids <= ids, f"not merged: {template_ids - ids}"
+    assert ids <= template_ids, f"stale (run make update-messages): {ids - template_ids}"
     for message in catalog:
         if not message.id:
             continue
@@ -87,6 +103,19 @@ def test_translations_are_not_english_copies_and_use_the_script(code):
         if len(PLACEHOLDER.sub("", source(message)).strip()) > 3:
             assert first != source(message), f"copied: {message.id}"
             assert re.search(SCRIPTS[code], PLACEHOLDER.sub("", first)), (message.id, first)
+
+
+@pytest.mark.parametrize("code", sorted(MARKS))
+def test_catalogs_use_their_languages_own_letters(code):
+    texts = [strings(m)[0] for m in load(code) if m.id and len(source(m)) > 40]
+    marked = [t for t in texts if re.search(MARKS[code], t)]
+    assert len(marked) >= 0.6 * len(texts), (code, len(marked), len(texts))
+
+
+def test_traditional_chinese_is_not_simplified():
+    simplified = re.compile(r"[个们这说请时间为过务证记录于与对发问题档机关资处将会从后号码选择询]")
+    texts = [strings(m)[0] for m in load("zh_Hant") if m.id]
+    assert [t for t in texts if simplified.search(t)] == []
 
 
 @pytest.mark.parametrize("code", TRANSLATED)

@@ -4,10 +4,11 @@ import re
 
 import pytest
 
-from portal.i18n import OFFERED_LOCALES
+from portal.i18n import OFFERED_LOCALES, locale_info
 from tests.factories import case_history
 
-DIRECTION = {"en": "ltr", "es": "ltr", "ar": "rtl"}
+RIGHT_TO_LEFT = {"ar", "fa", "ps", "ur"}
+DIRECTION = {code: "rtl" if code in RIGHT_TO_LEFT else "ltr" for code in OFFERED_LOCALES}
 
 
 def html_tag(body):
@@ -17,7 +18,7 @@ def html_tag(body):
 @pytest.mark.parametrize("code", OFFERED_LOCALES)
 def test_home_page_has_lang_and_dir(client, code):
     body = client.get(f"/{code}/").get_data(as_text=True)
-    assert f'lang="{code}"' in html_tag(body)
+    assert f'lang="{locale_info(code).tag}"' in html_tag(body)
     assert f'dir="{DIRECTION[code]}"' in html_tag(body)
 
 
@@ -47,8 +48,9 @@ def test_language_menu_links_every_offered_locale(client):
 
 
 @pytest.mark.parametrize("header, expected", [
-    ("es-MX,es;q=0.9", "es"), ("ar", "ar"), ("fr-FR,ar;q=0.5", "ar"), ("de", "en"),
-    ("zh-TW", "en"), ("", "en"),
+    ("es-MX,es;q=0.9", "es"), ("ar", "ar"), ("fr-FR,ar;q=0.5", "fr"), ("de,ar;q=0.5", "ar"), ("de", "en"),
+    ("zh-TW", "zh_Hant"), ("zh-HK,en;q=0.5", "zh_Hant"), ("zh-CN", "zh_Hans"), ("zh", "zh_Hans"),
+    ("pt-BR", "pt_BR"), ("pt-PT,pt;q=0.9", "en"), ("fil-PH", "fil"), ("tl", "en"), ("prs", "en"), ("", "en"),
 ])
 def test_accept_language_picks_an_offered_locale(client, header, expected):
     response = client.get("/", headers={"Accept-Language": header})
@@ -76,7 +78,7 @@ def test_traditional_chinese_regions_map_to_zh_hant(app):
 def test_error_pages_are_translated(client, code):
     response = client.get(f"/{code}/no-such-page")
     assert response.status_code == 404
-    assert f'lang="{code}"' in html_tag(response.get_data(as_text=True))
+    assert f'lang="{locale_info(code).tag}"' in html_tag(response.get_data(as_text=True))
 
 
 ENGLISH_UI = ["Skip to main content", "Check status", "Receipt number", "Case Transparency Portal",

@@ -4,6 +4,7 @@ import re
 
 from sqlmodel import select
 
+from portal import i18n
 from portal.core.models import Case, CaseLink, User
 from tests.helpers import PASSWORD, csrf, link, link_in, sign_in
 
@@ -62,6 +63,20 @@ def test_language_preference_is_saved(make_account, session):
     response = post(client, "language", language="ar")
     assert response.headers["Location"].endswith("/ar/account/settings/")
     assert session.exec(select(User)).one().preferred_language == "ar"
+
+
+def test_the_saved_language_leads_the_bare_address_and_the_mails(make_account, session, outbox):
+    """Saved Traditional Chinese beats the browser's Spanish; the URL's choice beats both."""
+    client = make_account("ana@example.org")
+    assert post(client, "language", language="zh_Hant").status_code == 302
+    entry = client.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"})
+    assert entry.headers["Location"].endswith("/zh_Hant/")
+    assert 'lang="es"' in client.get("/es/").get_data(as_text=True)
+    before = len(outbox())
+    assert post(client, "password", current=PASSWORD, password="new good passphrase",
+                confirm="new good passphrase").status_code == 302
+    assert outbox()[before]["Subject"] == i18n.translations_for("zh_Hant").ugettext("Your password was changed")
+    assert outbox()[before]["Subject"] != "Your password was changed"
 
 
 def test_delete_account_keeps_the_agencies_records(make_account, i130, session, outbox):
