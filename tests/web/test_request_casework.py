@@ -234,3 +234,48 @@ def test_assignment_and_the_queues_filters(ana, staff, supervisor, session):  # 
     assert lenient.status_code == 200 and first in lenient.get_data(as_text=True)
     # The requester never sees who works on the request.
     assert "po@example.org" not in ana.get(first.replace("/staff/requests/", "/requests/")).get_data(as_text=True)
+
+
+def test_every_request_action_needs_its_csrf_token_and_logs_no_personal_data(
+        app, ana, make_representative, staff, supervisor, session, caplog):  # noqa: F811
+    import json
+    import logging
+
+    from portal.core.models import RequestEvent
+    from portal.logs import JsonFormatter
+
+    caplog.set_level(logging.INFO, logger="portal")
+    filed = file(ana).headers["Location"]
+    public_id = filed.rsplit("/", 1)[1]
+    rep = make_representative("rep@law.example")
+    consent = file_with_consent(rep, consent_name="Canary Person", consent_identifier="MSC2190000001")
+    assert consent.status_code == 302
+    before = len(session.exec(select(RequestEvent)).all())
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith(("requests.", "staff_requests.")) or "POST" not in rule.methods:
+            continue
+        client = staff if rule.endpoint.startswith("staff_") else ana
+        path = re.sub(r"<any\([^)]*\):lang_code>", "en", rule.rule).replace("<public_id>", public_id)
+        path = re.sub(r"<(int:)?\w+>", "1", path)
+        response = client.post(path, data={"to_status": "acknowledged", "text": "x", "template": "working",
+                                           "decision": "granted", "agency": "ICE", "tracking_number": "X-1",
+                                           "description": "x", "pages": "1", "exemption": "b6", "status": "closed",
+                                           "receipt_number": "MSC2190000001", "party_role": "applicant"})
+        assert response.status_code == 400, (rule.endpoint, response.status_code)
+        checked.append(rule.endpoint)
+    assert {"staff_requests.refer", "staff_requests.withhold", "staff_requests.consent", "staff_requests.expedite",
+            "staff_requests.assign", "requests.accept_fee", "requests.new"} <= set(checked)
+    session.expire_all()
+    assert len(session.exec(select(RequestEvent)).all()) == before  # nothing happened
+    path = staff_path(filed)
+    post(staff, path, "/referrals", agency="ICE", tracking_number="2026-ICFO-1", scope="")
+    post(staff, path, "/withheld", description="Notes about Canary Person", pages="1", exemption="b6")
+    post(staff, staff_path(consent.headers["Location"]), "/consent", receipt_number="MSC2190000001",
+         party_role="applicant")
+    events = [json.loads(JsonFormatter().format(r)) for r in caplog.records]
+    assert {"privacy request referred", "privacy request record withheld",
+            "privacy request consent verified"} <= {e["event"] for e in events}
+    logged = "\n".join(JsonFormatter().format(r) for r in caplog.records)
+    for canary in ("Canary Person", "MSC2190000001", "Notes about", "2026-ICFO-1"):
+        assert canary not in logged, canary
