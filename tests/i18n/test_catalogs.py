@@ -23,10 +23,13 @@ SCRIPTS = {"es": LATIN, "fr": LATIN, "pt_BR": LATIN, "fil": LATIN, "ht": LATIN, 
            "pa": r"[\u0A00-\u0A7F]", "am": r"[\u1200-\u137F]"}
 # Letters only these languages use: most of a catalog must show them (Latin letters alone could
 # be English, and Simplified and Traditional Chinese share most characters).
-MARKS = {"vi": r"[ăâđêôơưĂÂĐÊÔƠƯ\u1EA0-\u1EF9]", "zh_Hans": r"[个们这说请时间为过务证记录于与对发问题档机关资处将会从后号码选择询]",
-         "zh_Hant": r"[個們這說請時間為過務證記錄於與對發問題檔機關資處將會從後號碼選擇詢]", "uk": r"[іїєґІЇЄҐ]", "ru": r"[ыэъЫЭЪ]",
-         "fa": r"[پچژگکی]", "ps": r"[ټډړږښګڼې]", "ur": r"[ٹڈڑںےہ]", "es": r"[áéíóúñ¿¡]",
-         "fr": r"[éèêàçùœ]", "pt_BR": r"[ãõçáéêó]", "ht": r"[òè]"}
+MARKS = {
+    "vi": r"[ăâđêôơưĂÂĐÊÔƠƯ\u1EA0-\u1EF9]",
+    "zh_Hans": r"[个们这说请时间为过务证记录于与对发问题档机关资处将会从后号码选择询]",
+    "zh_Hant": r"[個們這說請時間為過務證記錄於與對發問題檔機關資處將會從後號碼選擇詢]",
+    "uk": r"[іїєґІЇЄҐ]", "ru": r"[ыэъЫЭЪ]", "fa": r"[پچژگکی]", "ps": r"[ټډړږښګڼې]", "ur": r"[ٹڈڑںےہ]",
+    "es": r"[áéíóúñ¿¡]", "fr": r"[éèêàçùœ]", "pt_BR": r"[ãõçáéêó]", "ht": r"[òè]",
+}
 # Short strings that are the same in every language: codes and names.
 SAME_IN_EVERY_LANGUAGE = {"USCIS", "e-Request", "TECS"}
 SAME_IN = {"es": {"Supervisor", "Total"}}  # words spelled alike in both languages
