@@ -5,8 +5,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from portal.core import accounts
 from portal.core import requests as pr
-from portal.core.accounts import create_confirmed_user, test_hasher
+from portal.core.accounts import create_confirmed_user
 from portal.core.clocks import EASTERN
 from portal.core.models import ClosureDay
 
@@ -15,7 +16,7 @@ MONDAY = datetime(2026, 3, 2, 10, tzinfo=EASTERN)
 
 @pytest.fixture
 def people(session):
-    hasher = test_hasher()
+    hasher = accounts.test_hasher()
     ana = create_confirmed_user(session, "ana@example.org", "x" * 12, "applicant", hasher, datetime.now(UTC))
     staff = create_confirmed_user(session, "po@example.org", "x" * 12, "privacy_officer", hasher, datetime.now(UTC))
     return ana, staff
@@ -23,7 +24,8 @@ def people(session):
 
 @pytest.fixture
 def supervisor(session):
-    return create_confirmed_user(session, "sup@example.org", "x" * 12, "supervisor", test_hasher(), datetime.now(UTC))
+    return create_confirmed_user(session, "sup@example.org", "x" * 12, "supervisor", accounts.test_hasher(),
+                                 datetime.now(UTC))
 
 
 def new(kind="access", key="k1", **changes):
