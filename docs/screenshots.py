@@ -1,5 +1,6 @@
-"""Refresh the README's screenshots: demo data; the lookup result, the demo applicant's access
-log and the public statistics, in English and Arabic.
+"""Refresh the README's screenshots: demo data; the lookup result in English and Arabic; the home
+page and the demo applicant's access log in English, Arabic, Simplified Chinese and Amharic (Latin,
+right-to-left, CJK and Ethiopic scripts: a missing font shows as boxes); the public statistics.
 
     .venv/bin/python docs/screenshots.py   (needs Debian's chromium)
 """
@@ -19,6 +20,7 @@ from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.settings import Settings
 
 OUT = Path(__file__).resolve().parent / "screenshots"
+LOCALES = ("en", "ar", "zh_Hans", "am")  # Latin, right to left, CJK and Ethiopic scripts
 
 
 def main() -> None:
@@ -45,6 +47,12 @@ def main() -> None:
             page.wait_for_timeout(300)
             assert page.evaluate("document.documentElement.scrollWidth") <= 900, "page scrolls sideways"
             page.screenshot(path=str(OUT / f"lookup-{lang}.png"), full_page=False)
+        for lang in LOCALES:
+            page = browser.new_page(viewport={"width": 900, "height": 640})
+            page.goto(f"{base}/{lang}/")
+            page.evaluate("document.fonts.ready")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 900, "page scrolls sideways"
+            page.screenshot(path=str(OUT / f"home-{lang}.png"), full_page=False)
         context = browser.new_context(viewport={"width": 900, "height": 1600})
         page = context.new_page()
         page.goto(f"{base}/en/account/login")
@@ -52,7 +60,7 @@ def main() -> None:
         page.fill("#password", DEMO_PASSWORD)
         page.click("main button[type=submit]")
         page.wait_for_url(f"{base}/en/cases/")
-        for lang in ("en", "ar"):
+        for lang in LOCALES:
             page.goto(f"{base}/{lang}/log/")
             page.wait_for_selector(".portal-log-entry")
             page.wait_for_function("() => document.querySelector('.portal-chart').naturalWidth > 0")

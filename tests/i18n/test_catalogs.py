@@ -128,3 +128,16 @@ def test_catalog_compiles(code, tmp_path):
          f"translations/{code}/LC_MESSAGES/messages.po", "-o", str(tmp_path / "m.mo"), "-l", code],
         capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 0 and "error" not in result.stderr.lower(), result.stderr
+
+
+CITATION = re.compile(r"(?<![\u2066\d])\d+ (?:U\.S\.C\.|C\.F\.R\.|CFR|FR) [0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*"
+                      r"(?:\([0-9A-Za-z]+\))*(?:-\([0-9A-Za-z]+\))?")
+
+
+@pytest.mark.parametrize("code", [c for c in TRANSLATED if c in ("ar", "fa", "ps", "ur")])
+def test_citations_in_right_to_left_text_are_isolated(code):
+    """In right-to-left text "5 U.S.C. 552a(j)(2)" would read "U.S.C. 552a(j)(2) 5": each citation
+    sits between a left-to-right isolate and its end (U+2066 ... U+2069)."""
+    loose = [text for m in load(code) if m.id for text in strings(m)
+             if any(not text[match.end():].startswith("\u2069") for match in CITATION.finditer(text))]
+    assert loose == []

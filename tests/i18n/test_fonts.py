@@ -36,8 +36,9 @@ def test_every_translated_character_has_a_glyph_in_the_pdf_fonts(code):
     with open(PROJECT_ROOT / "translations" / code / "LC_MESSAGES" / "messages.po", "rb") as f:
         catalog = read_po(f, locale=code)
     text = "".join(s for m in catalog if m.id for s in (m.string if m.pluralizable else [m.string]))
-    # Joiners and direction marks shape text; they draw nothing.
-    missing = {c for c in text if not c.isspace() and ord(c) not in covered and c not in "\\u200c\\u200d\\u200e\\u200f"}
+    # Joiners, direction marks and isolates shape text; they draw nothing.
+    invisible = "\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069"
+    missing = {c for c in text if not c.isspace() and ord(c) not in covered and c not in invisible}
     assert not missing, sorted(missing)
 
 
